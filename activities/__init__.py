@@ -1,0 +1,1 @@
+"""Every side effect of the protocol: database, documents, notifications. Each idempotent."""

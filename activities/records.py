@@ -1,0 +1,66 @@
+"""Record each step of a proposal: its current row and the decision log."""
+
+from __future__ import annotations
+
+import structlog
+from temporalio import activity
+
+from database.dml import insert_or_ignore, upsert
+from database.models import DecisionRow, ProposalRow, utcnow
+from database.session import session_scope
+from states.types import StepRecord
+
+log = structlog.get_logger()
+
+
+@activity.defn(name="record_step")
+def record_step(step: StepRecord) -> None:
+    """Upsert the proposal's row and append the step's events to the decision log.
+
+    Events are keyed by (proposal_id, seq): one already recorded is left as it is, so a
+    retried or overlapping step writes each event once. All in one transaction.
+    """
+    with session_scope() as session:
+        upsert(
+            session,
+            ProposalRow,
+            {
+                "proposal_id": step.proposal_id,
+                "title": step.title,
+                "caseworker": step.caseworker,
+                "parties": list(step.parties),
+                "state": step.state,
+                "outcome": step.outcome,
+                "next_review_due": step.next_review_due,
+                "updated_at": utcnow(),
+            },
+            ["proposal_id"],
+        )
+        # One row per seq even if the step itself repeats one (first wins).
+        events = {event.seq: event for event in reversed(step.events)}
+        added = insert_or_ignore(
+            session,
+            DecisionRow,
+            [
+                {
+                    "proposal_id": step.proposal_id,
+                    "seq": event.seq,
+                    "at": event.at,
+                    "actor": event.actor,
+                    "message": event.message,
+                    "accepted": event.accepted,
+                    "detail": event.detail,
+                    "clauses": list(event.clauses),
+                    "state": event.state,
+                }
+                for event in sorted(events.values(), key=lambda e: e.seq)
+            ],
+            ["proposal_id", "seq"],
+        )
+    log.info(
+        "records.step",
+        proposal_id=step.proposal_id,
+        state=step.state,
+        events=len(step.events),
+        added=added,
+    )

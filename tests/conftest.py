@@ -1,0 +1,107 @@
+"""Shared fixtures: one time-skipping server and one dev server per session, a worker on
+each with the real activities, and an embedded home (SQLite file) seeded with people."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from tests.people import seed_people
+
+BIN = Path(sys.executable).parent
+
+_INDEXED = {
+    "Keyword": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+    "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+    "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
+}
+
+
+@pytest.fixture(scope="session")
+def infoshare_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """An embedded home: SQLite file migrated to head, the people directory seeded."""
+    from database.migrate import upgrade
+    from database.session import reset_engine
+    from settings import get_settings
+
+    home = tmp_path_factory.mktemp("home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("INFOSHARE_HOME", str(home))
+    mp.delenv("INFOSHARE_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    reset_engine()
+    upgrade()
+    seed_people()
+    yield home
+    mp.undo()
+    get_settings.cache_clear()
+    reset_engine()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
+    from workflows.search_attributes import SEARCH_ATTRIBUTES
+
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={k: _INDEXED[v] for k, v in SEARCH_ATTRIBUTES.items()},
+        )
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
+    from workflows.search_attributes import ALL_KEYS
+
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=str(BIN / "temporal"),
+        data_converter=pydantic_data_converter,
+        search_attributes=ALL_KEYS,
+        dev_server_database_filename=str(infoshare_home / "temporal-test.db"),
+        dev_server_extra_args=[
+            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+        ],
+    )
+    yield env
+    await env.shutdown()
+
+
+def make_worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
+    from settings import get_settings
+    from worker import build_worker
+
+    settings = get_settings().model_copy(update={"task_queue": task_queue})
+    return build_worker(env.client, settings)
+
+
+@pytest_asyncio.fixture
+async def ts_worker(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[str]:
+    """A worker on the time-skipping server; yields its task queue."""
+    queue = f"ts-{uuid.uuid4().hex[:8]}"
+    async with make_worker(time_skipping_env, queue):
+        yield queue
+
+
+@pytest_asyncio.fixture
+async def dev_worker(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
+    """A worker on the dev server; yields its task queue."""
+    queue = f"dev-{uuid.uuid4().hex[:8]}"
+    async with make_worker(dev_env, queue):
+        yield queue

@@ -1,0 +1,178 @@
+"""Drives a proposal the way people do: each message as an Update or as a Signal."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any, Literal
+
+from temporalio.client import Client, WorkflowHandle
+
+from states.intake import Intake
+from tests import people
+from workflows.starter import Refused, send_decision
+from workflows.sharing_proposal import SharingProposal
+
+ALL_FALSE_SCREENING = {
+    c: False
+    for c in __import__("states.messages", fromlist=["SCREENING_CRITERIA"]).SCREENING_CRITERIA
+}
+SHA = "a" * 64
+LAWFUL_BASIS = {
+    "basis": "public_task",
+    "justification": "joint investigation under our statutory function",
+    "evidence_uri": "https://docs.example/basis/1",
+    "minimisation": {
+        "necessary": True,
+        "least_identifying": True,
+        "anonymisation_considered": True,
+        "accurate": True,
+        "timely": True,
+    },
+    "safety_considered": True,
+}
+
+
+class Driver:
+    def __init__(
+        self, client: Client, workflow_id: str, via: Literal["update", "signal"] = "update"
+    ) -> None:
+        self.client = client
+        self.workflow_id = workflow_id
+        self.via = via
+
+    @classmethod
+    async def start(
+        cls, client: Client, intake: Intake, task_queue: str,
+        via: Literal["update", "signal"] = "update",
+    ) -> Driver:
+        from workflows.starter import new_workflow_id
+
+        workflow_id = new_workflow_id()
+        await client.start_workflow(
+            SharingProposal.run,  # type: ignore[attr-defined]
+            intake,
+            id=workflow_id,
+            task_queue=task_queue,
+        )
+        return cls(client, workflow_id, via)
+
+    @property
+    def handle(self) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(self.workflow_id)
+
+    async def status(self) -> dict[str, Any]:
+        result: dict[str, Any] = await self.handle.query("status", result_type=dict)
+        return result
+
+    async def timeline(self) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = await self.handle.query("timeline", result_type=list)
+        return result
+
+    async def send(self, message: str, actor: str, **payload: Any) -> dict[str, Any]:
+        body = {"actor": actor, **payload}
+        if self.via == "update":
+            return await send_decision(self.client, self.workflow_id, message, body)
+        before = len(await self.timeline())
+        await self.handle.signal(message, body)
+        await self.wait_for(lambda _: True, timeline_longer_than=before)
+        return await self.status()
+
+    async def refused(self, message: str, actor: str, **payload: Any) -> str:
+        """Send a message that must be refused; returns the refusal text."""
+        if self.via == "update":
+            try:
+                await self.send(message, actor, **payload)
+            except Refused as err:
+                return str(err)
+            raise AssertionError(f"{message} was accepted")
+        await self.send(message, actor, **payload)
+        last = (await self.timeline())[-1]
+        assert last["message"] == message and last["accepted"] is False, last
+        return str(last["detail"])
+
+    async def wait_for(
+        self, condition: Callable[[dict[str, Any]], bool], *, timeline_longer_than: int = -1,
+        timeout: float = 20.0,
+    ) -> dict[str, Any]:
+        """Poll until the status satisfies `condition` (and the timeline has grown)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            try:
+                status = await self.status()
+                grown = len(await self.timeline()) > timeline_longer_than
+            except Exception:
+                status, grown = {}, False
+            if status and grown and condition(status):
+                return status
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"timed out waiting; last status {status}")
+            await asyncio.sleep(0.05)
+
+    async def signed_draft(self) -> dict[str, Any]:
+        status = await self.wait_for(lambda s: bool(s["agreement"]) and bool(s["awaiting"]))
+        agreement: dict[str, Any] = status["agreement"]
+        return agreement
+
+    # ----- the protocol's happy path, step by step ---------------------------------------
+
+    async def screen(self, dpia_required: bool, **answers: bool) -> dict[str, Any]:
+        await self.send("submit_screening", people.CASEWORKER,
+                        answers={**ALL_FALSE_SCREENING, **answers})
+        return await self.send("screening_decision", people.DPO, dpia_required=dpia_required,
+                               reason="confirmed by the DPO")
+
+    async def dpia(self, residual_risk: str = "low") -> dict[str, Any]:
+        await self.send("submit_dpia", people.CASEWORKER, document_uri="https://docs.example/d",
+                        document_sha256=SHA, residual_risk=residual_risk)
+        return await self.send("dpia_decision", people.DPO, outcome="approved",
+                               reason="mitigations adequate")
+
+    async def lawful_basis(self, special: bool = True) -> dict[str, Any]:
+        await self.send("propose_lawful_basis", people.CASEWORKER, **LAWFUL_BASIS)
+        if special:
+            await self.send("special_category_condition", people.INFORMATION_RIGHTS,
+                            article9="g", schedule1="Part 2 paragraph 6",
+                            reason="substantial public interest: statutory purposes")
+        await self.send("advice", people.DPO, role="dpo", outcome="support", notes="sound")
+        return await self.send("advice", people.INFORMATION_RIGHTS, role="information_rights",
+                               outcome="support", notes="agreed")
+
+    async def sign_all(self, signatories: dict[str, str] | None = None) -> dict[str, Any]:
+        signatories = signatories or {
+            "PHSO": people.SIGNATORY_PHSO, "LGSCO": people.SIGNATORY_LGSCO,
+        }
+        agreement = await self.signed_draft()
+        status: dict[str, Any] = {}
+        for party, actor in signatories.items():
+            status = await self.send("sign", actor, party=party, name=f"Signatory of {party}",
+                                     job_title="Director", document_sha256=agreement["sha256"])
+        return status
+
+    async def to_active(self) -> dict[str, Any]:
+        """The CONTRACT.md example intake (health data, regular sharing) to `active`."""
+        await self.screen(dpia_required=True)
+        await self.dpia()
+        await self.send("isa_decision", people.INFORMATION_RIGHTS, isa_required=True)
+        status = await self.lawful_basis()
+        assert status["state"] == "security_method", status
+        await self.send("security_advice", people.ICT, method="SFTP with PGP",
+                        notes="regular and sensitive: managed transfer")
+        status = await self.sign_all()
+        assert status["state"] == "active", status
+        return status
+
+    async def review(self, number: int, **overrides: bool) -> dict[str, Any]:
+        from states import rules
+
+        answers = dict.fromkeys(rules.checks_due(number), True)
+        if "needs_refresh" in answers:
+            answers["needs_refresh"] = False
+        answers.update(overrides)
+        return await self.send("submit_review", people.REVIEWER, review_number=number,
+                               answers=answers, notes="")
+
+
+def months(n: int) -> timedelta:
+    return timedelta(days=31 * n)

@@ -1,0 +1,69 @@
+"""The worker: runs `SharingProposal` and its activities on the `information-sharing` queue."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+
+import structlog
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from activities.registry import ALL_ACTIVITIES
+from settings import Settings, get_settings
+from workflows.sharing_proposal import SharingProposal
+
+log = structlog.get_logger()
+
+# Pure libraries the rules use, loaded once rather than per workflow run; pydantic's
+# email validation imports them lazily, which the sandbox would otherwise warn about.
+PASSTHROUGH_MODULES = ("pydantic", "email_validator", "idna", "transitions", "dns")
+
+
+def workflow_runner() -> SandboxedWorkflowRunner:
+    return SandboxedWorkflowRunner(
+        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
+    )
+
+
+async def connect(settings: Settings | None = None) -> Client:
+    settings = settings or get_settings()
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        data_converter=pydantic_data_converter,
+    )
+
+
+def build_worker(client: Client, settings: Settings | None = None) -> Worker:
+    settings = settings or get_settings()
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=[SharingProposal],
+        activities=ALL_ACTIVITIES,
+        workflow_runner=workflow_runner(),
+        # The activities are synchronous (SQLAlchemy, files): they run on these threads.
+        activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16),
+    )
+
+
+async def run_worker(settings: Settings | None = None, stop: asyncio.Event | None = None) -> None:
+    """Connect and run until `stop` is set or the task is cancelled."""
+    settings = settings or get_settings()
+    client = await connect(settings)
+    worker = build_worker(client, settings)
+    log.info("worker started", task_queue=settings.task_queue,
+             address=settings.temporal_address)
+    async with worker:
+        if stop is None:
+            await asyncio.Event().wait()
+        else:
+            await stop.wait()
+    log.info("worker stopped")
+
+
+if __name__ == "__main__":
+    asyncio.run(run_worker())

@@ -1,0 +1,1 @@
+"""The Temporal workflow that drives the protocol: a thin loop over `states`."""

@@ -1,0 +1,22 @@
+"""Search attributes (CONTRACT.md): what approvers filter on in the Temporal UI."""
+
+from __future__ import annotations
+
+from temporalio.common import SearchAttributeKey
+
+ISP_STATE = SearchAttributeKey.for_keyword("IspState")
+ISP_AWAITING = SearchAttributeKey.for_keyword_list("IspAwaiting")
+ISP_PARTNERS = SearchAttributeKey.for_keyword_list("IspPartners")
+ISP_CASEWORKER = SearchAttributeKey.for_keyword("IspCaseworker")
+ISP_NEXT_REVIEW = SearchAttributeKey.for_datetime("IspNextReview")
+
+ALL_KEYS = (ISP_STATE, ISP_AWAITING, ISP_PARTNERS, ISP_CASEWORKER, ISP_NEXT_REVIEW)
+
+# name -> the dev server's `--search-attribute NAME=TYPE` type
+SEARCH_ATTRIBUTES: dict[str, str] = {
+    "IspState": "Keyword",
+    "IspAwaiting": "KeywordList",
+    "IspPartners": "KeywordList",
+    "IspCaseworker": "Keyword",
+    "IspNextReview": "Datetime",
+}

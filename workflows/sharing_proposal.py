@@ -1,0 +1,254 @@
+"""`SharingProposal`: one proposal, from intake to the end of its agreement.
+
+The workflow is a thin loop: messages are checked and applied by `states.proposal`, the
+loop performs the side effects the proposal now needs (record, notify, draft), keeps the
+search attributes current and waits for the next message or review date. Every message
+of CONTRACT.md is both an Update (validated before anything is written) and a Signal of
+the same name (a refused signal is recorded in the timeline and changes nothing).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.agreement import draft_agreement
+    from activities.notifications import queue_notifications
+    from activities.people import lookup_person
+    from activities.policy import load_policy
+    from activities.records import record_step
+    from states.intake import Intake
+    from states.messages import MESSAGES
+    from states.proposal import Proposal, ProposalData, Refusal
+    from states.types import NotificationRequest, Person, StepRecord
+    from workflows import details
+    from workflows.search_attributes import (
+        ISP_AWAITING,
+        ISP_CASEWORKER,
+        ISP_NEXT_REVIEW,
+        ISP_PARTNERS,
+        ISP_STATE,
+    )
+
+# Side effects must never be lost: retry until the database or mail server is back.
+ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
+                             maximum_interval=timedelta(minutes=1))
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
+LOOKUP_TIMEOUT = timedelta(seconds=20)
+REFUSED = "Refused"
+
+
+class _SharingProposal:
+    @workflow.init
+    def __init__(self, intake: Intake, carried: ProposalData | None = None) -> None:
+        # Started with the intake alone, the SDK cannot match two type hints to one payload
+        # and hands over plain JSON: validate it here.
+        intake = Intake.model_validate(intake)
+        if carried is None:
+            self.proposal = Proposal.start(workflow.info().workflow_id, intake, workflow.now())
+        else:
+            self.proposal = Proposal(ProposalData.model_validate(carried))
+        self._lock = asyncio.Lock()
+        self._ready = False
+        self._settled_upto = 0
+        self._search_attributes: dict[str, Any] = {}
+
+    @workflow.run
+    async def run(self, intake: Intake, carried: ProposalData | None = None) -> dict[str, Any]:
+        if self.proposal.data.policy is None:
+            self.proposal.set_policy(
+                await workflow.execute_local_activity(
+                    load_policy, start_to_close_timeout=LOOKUP_TIMEOUT, retry_policy=ACTIVITY_RETRY
+                )
+            )
+        self._ready = True
+        reviews_at_start = self.proposal.data.review_number
+        while True:
+            await self._settle()
+            if self.proposal.terminal:
+                break
+            if self._time_to_continue_as_new(reviews_at_start):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                await self._settle()
+                if not self.proposal.terminal and not self._has_work():
+                    workflow.continue_as_new(args=[intake, self.proposal.data])
+                continue
+            try:
+                await workflow.wait_condition(self._has_work, timeout=self._until_next_review())
+            except TimeoutError:
+                pass
+            if self.proposal.review_is_due(workflow.now()):
+                self.proposal.review_falls_due(workflow.now())
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self.proposal.status()
+
+    # ----- queries -----------------------------------------------------------------------
+
+    @workflow.query(description="The proposal's state, what it waits for and from whom.")
+    def status(self) -> dict[str, Any]:
+        return self.proposal.status()
+
+    @workflow.query(description="Every event: who, when, accepted or refused, and why.")
+    def timeline(self) -> list[dict[str, Any]]:
+        return self.proposal.timeline()
+
+    # ----- messages ----------------------------------------------------------------------
+
+    def _validate(self, message: str, payload: Any) -> None:
+        try:
+            self.proposal.check(message, payload)
+        except Refusal as refusal:
+            raise ApplicationError(str(refusal), type=REFUSED, non_retryable=True) from None
+
+    async def _receive(self, message: str, payload: Any, *, via_update: bool) -> dict[str, Any]:
+        await workflow.wait_condition(lambda: self._ready)
+        async with self._lock:
+            now = workflow.now()
+            try:
+                checked = self.proposal.check(message, payload)
+                person = await self._lookup(str(checked.actor))
+                changed = self.proposal.apply(message, payload, person, workflow.now())
+            except Refusal as refusal:
+                self.proposal.refuse(message, payload, refusal, now)
+                if via_update:
+                    raise ApplicationError(str(refusal), type=REFUSED, non_retryable=True) from None
+                return self.proposal.status()
+            upto = len(self.proposal.data.timeline)
+        if changed:
+            await workflow.wait_condition(lambda: self._settled_upto >= upto)
+        return self.proposal.status()
+
+    async def _lookup(self, email: str) -> Person | None:
+        try:
+            return await workflow.execute_local_activity(
+                lookup_person,
+                email,
+                start_to_close_timeout=timedelta(seconds=5),
+                schedule_to_close_timeout=LOOKUP_TIMEOUT,
+            )
+        except ActivityError:
+            raise Refusal(
+                "the people directory could not be reached to check the sender's role; "
+                "nothing was changed, send the message again shortly"
+            ) from None
+
+    # ----- the loop's work ---------------------------------------------------------------
+
+    def _has_work(self) -> bool:
+        p = self.proposal
+        return (
+            self._settled_upto < len(p.data.timeline)
+            or p.agreement_request() is not None
+            or p.review_is_due(workflow.now())
+        )
+
+    def _until_next_review(self) -> timedelta | None:
+        due = self.proposal.data.next_review_due
+        if self.proposal.state != "active" or due is None:
+            return None
+        return max(due - workflow.now(), timedelta(seconds=1))
+
+    def _time_to_continue_as_new(self, reviews_at_start: int) -> bool:
+        # One run per review period keeps each history short however long the agreement lives.
+        p = self.proposal
+        return (p.state == "active" and p.data.review_number > reviews_at_start) or (
+            workflow.info().is_continue_as_new_suggested()
+        )
+
+    async def _settle(self) -> None:
+        """Perform what the proposal needs from the outside world, until it needs nothing."""
+        p = self.proposal
+        while (request := p.agreement_request()) is not None:
+            draft = await workflow.execute_activity(
+                draft_agreement, request, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+            p.agreement_drafted(draft, workflow.now())
+        upto = len(p.data.timeline)
+        if p.data.recorded_upto < upto:
+            await workflow.execute_activity(
+                record_step, self._step_record(upto), start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
+            )
+            p.data.recorded_upto = upto
+        key = p.notification_key()
+        awaiting = p.awaiting()
+        if awaiting and key != p.data.notified_key:
+            await workflow.execute_activity(
+                queue_notifications,
+                NotificationRequest(
+                    proposal_id=p.data.proposal_id, key=key, title=p.intake.title,
+                    state=p.state, awaiting={w["message"]: w["roles"] for w in awaiting},
+                    caseworker=str(p.intake.caseworker), unsigned_parties=p.unsigned_parties(),
+                ),
+                start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+            )
+            p.data.notified_key = key
+        self._upsert_search_attributes()
+        workflow.set_current_details(details.current_details(p))
+        self._settled_upto = max(self._settled_upto, upto)
+
+    def _step_record(self, upto: int) -> StepRecord:
+        p = self.proposal
+        return StepRecord(
+            proposal_id=p.data.proposal_id, title=p.intake.title,
+            caseworker=str(p.intake.caseworker), parties=p.parties, state=p.state,
+            outcome=p.data.outcome, next_review_due=p.data.next_review_due,
+            events=p.data.timeline[p.data.recorded_upto:upto],
+        )
+
+    def _upsert_search_attributes(self) -> None:
+        p = self.proposal
+        wanted: dict[str, Any] = {
+            ISP_STATE.name: p.state,
+            ISP_AWAITING.name: p.awaiting_roles(),
+            ISP_PARTNERS.name: [r.name for r in p.intake.recipients],
+            ISP_CASEWORKER.name: str(p.intake.caseworker),
+            ISP_NEXT_REVIEW.name: p.data.next_review_due,
+        }
+        updates: list[SearchAttributeUpdate[Any]] = []
+        for key in (ISP_STATE, ISP_AWAITING, ISP_PARTNERS, ISP_CASEWORKER, ISP_NEXT_REVIEW):
+            value = wanted[key.name]
+            if key.name in self._search_attributes and self._search_attributes[key.name] == value:
+                continue
+            self._search_attributes[key.name] = value
+            updates.append(key.value_unset() if value is None else key.value_set(value))
+        if updates:
+            workflow.upsert_search_attributes(updates)
+
+
+def _add_message_handlers(cls: type) -> None:
+    """Each message of CONTRACT.md as an Update with a validator and a Signal, one name."""
+    for name, spec in MESSAGES.items():
+        roles = " or ".join(r.value for r in spec.roles)
+        description = f"{spec.description} [{roles}; clauses {', '.join(spec.clauses)}]"
+
+        def make(message: str) -> tuple[Any, Any, Any]:
+            async def as_update(self: _SharingProposal, payload: Any) -> dict[str, Any]:
+                return await self._receive(message, payload, via_update=True)
+
+            def validate(self: _SharingProposal, payload: Any) -> None:
+                self._validate(message, payload)
+
+            async def as_signal(self: _SharingProposal, payload: Any) -> None:
+                await self._receive(message, payload, via_update=False)
+
+            return as_update, validate, as_signal
+
+        as_update, validate, as_signal = make(name)
+        update = workflow.update(name=name, description=description)(as_update)
+        update.validator(validate)
+        setattr(cls, f"update_{name}", update)
+        setattr(cls, f"signal_{name}", workflow.signal(name=name, description=description)(
+            as_signal))
+
+
+_add_message_handlers(_SharingProposal)
+SharingProposal = workflow.defn(name="SharingProposal")(_SharingProposal)
+
