@@ -14,7 +14,8 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
+from temporalio.client import WorkflowExecutionStatus
+from temporalio.worker import Replayer, Worker
 
 from tests.people import seed_people
 
@@ -91,12 +92,38 @@ def make_worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
     return build_worker(env.client, settings)
 
 
+async def replay_and_clean_up(env: WorkflowEnvironment, queue: str) -> None:
+    """Replay every history the test made against the code (determinism), then terminate
+    what still runs: on the time-skipping server a leftover timer would hold up time."""
+    from tests.workflows.driver import Driver, describe, patiently
+    from worker import workflow_runner
+    from workflows.sharing_proposal import SharingProposal
+
+    replayer = Replayer(
+        workflows=[SharingProposal],
+        data_converter=pydantic_data_converter,
+        workflow_runner=workflow_runner(),
+    )
+    failures = []
+    for workflow_id in Driver.started.pop(queue, []):
+        handle = env.client.get_workflow_handle(workflow_id)
+        history = await patiently(handle.fetch_history)
+        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+        if result.replay_failure is not None:
+            failures.append(f"{workflow_id}: {result.replay_failure}")
+        info = await describe(env.client, workflow_id)
+        if info.status == WorkflowExecutionStatus.RUNNING.value:
+            await handle.terminate("test finished")
+    assert not failures, "histories that do not replay:\n" + "\n".join(failures)
+
+
 @pytest_asyncio.fixture
 async def ts_worker(time_skipping_env: WorkflowEnvironment) -> AsyncIterator[str]:
     """A worker on the time-skipping server; yields its task queue."""
     queue = f"ts-{uuid.uuid4().hex[:8]}"
     async with make_worker(time_skipping_env, queue):
         yield queue
+        await replay_and_clean_up(time_skipping_env, queue)
 
 
 @pytest_asyncio.fixture
@@ -105,3 +132,4 @@ async def dev_worker(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
     queue = f"dev-{uuid.uuid4().hex[:8]}"
     async with make_worker(dev_env, queue):
         yield queue
+        await replay_and_clean_up(dev_env, queue)

@@ -63,7 +63,7 @@ class _SharingProposal:
     async def run(self, intake: Intake, carried: ProposalData | None = None) -> dict[str, Any]:
         if self.proposal.data.policy is None:
             self.proposal.set_policy(
-                await workflow.execute_local_activity(
+                await workflow.execute_activity(
                     load_policy, start_to_close_timeout=LOOKUP_TIMEOUT, retry_policy=ACTIVITY_RETRY
                 )
             )
@@ -76,14 +76,16 @@ class _SharingProposal:
             if self._time_to_continue_as_new(reviews_at_start):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 await self._settle()
-                if not self.proposal.terminal and not self._has_work():
+                if not self.proposal.terminal and not self._has_work(ignore_review=True):
                     workflow.continue_as_new(args=[intake, self.proposal.data])
                 continue
             try:
                 await workflow.wait_condition(self._has_work, timeout=self._until_next_review())
             except TimeoutError:
                 pass
-            if self.proposal.review_is_due(workflow.now()):
+            if self.proposal.review_is_due(workflow.now()) and not self._time_to_continue_as_new(
+                reviews_at_start
+            ):
                 self.proposal.review_falls_due(workflow.now())
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self.proposal.status()
@@ -125,8 +127,10 @@ class _SharingProposal:
         return self.proposal.status()
 
     async def _lookup(self, email: str) -> Person | None:
+        # A regular activity, not a local one: a local activity's result can be resolved in
+        # a different order on replay relative to the loop's own activities.
         try:
-            return await workflow.execute_local_activity(
+            return await workflow.execute_activity(
                 lookup_person,
                 email,
                 start_to_close_timeout=timedelta(seconds=5),
@@ -140,12 +144,12 @@ class _SharingProposal:
 
     # ----- the loop's work ---------------------------------------------------------------
 
-    def _has_work(self) -> bool:
+    def _has_work(self, ignore_review: bool = False) -> bool:
         p = self.proposal
         return (
             self._settled_upto < len(p.data.timeline)
             or p.agreement_request() is not None
-            or p.review_is_due(workflow.now())
+            or (not ignore_review and p.review_is_due(workflow.now()))
         )
 
     def _until_next_review(self) -> timedelta | None:
@@ -155,11 +159,11 @@ class _SharingProposal:
         return max(due - workflow.now(), timedelta(seconds=1))
 
     def _time_to_continue_as_new(self, reviews_at_start: int) -> bool:
-        # One run per review period keeps each history short however long the agreement lives.
+        # One run per review period keeps each history short however long the agreement
+        # lives: when the next review falls due, a new run takes it.
         p = self.proposal
-        return (p.state == "active" and p.data.review_number > reviews_at_start) or (
-            workflow.info().is_continue_as_new_suggested()
-        )
+        next_period = p.data.review_number > reviews_at_start and p.review_is_due(workflow.now())
+        return next_period or workflow.info().is_continue_as_new_suggested()
 
     async def _settle(self) -> None:
         """Perform what the proposal needs from the outside world, until it needs nothing."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -98,3 +99,11 @@ def test_record_step_is_one_transaction(
     monkeypatch.setattr(activities.records, "insert_or_ignore", real)
     record_step(make_step([make_event(1)]))  # the retry
     assert len(decisions()) == 1
+
+
+def test_concurrent_retries(infoshare_env: Settings) -> None:
+    """The worker runs activities in threads: simultaneous retries still write once."""
+    steps = [make_step([make_event(seq) for seq in range(1, n + 2)]) for n in range(8)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(record_step, steps * 2))
+    assert [r.seq for r in decisions()] == list(range(1, 9))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from temporalio.client import Client, WorkflowHandle
+from temporalio.api.common.v1 import WorkflowExecution
+from temporalio.api.workflow.v1 import WorkflowExecutionInfo
+from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.service import RPCError
 
 from states.intake import Intake
 from tests import people
@@ -18,7 +22,10 @@ ALL_FALSE_SCREENING = {
     c: False
     for c in __import__("states.messages", fromlist=["SCREENING_CRITERIA"]).SCREENING_CRITERIA
 }
+T = TypeVar("T")
 SHA = "a" * 64
+# A query that lands on a run just continued-as-new waits for nothing: retry it soon.
+QUERY_TIMEOUT = timedelta(seconds=2)
 LAWFUL_BASIS = {
     "basis": "public_task",
     "justification": "joint investigation under our statutory function",
@@ -34,7 +41,36 @@ LAWFUL_BASIS = {
 }
 
 
+async def patiently(call: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
+    """Retry a call that timed out: while a run continues-as-new, the time-skipping test
+    server leaves a request on the closing run unanswered until it times out."""
+    for attempt in range(attempts):
+        try:
+            return await call()
+        except RPCError as err:
+            if "Timeout" not in err.message and "deadline" not in err.message:
+                raise
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def describe(client: Client, workflow_id: str) -> WorkflowExecutionInfo:
+    """The raw description (the SDK's typed one cannot decode an unset datetime search
+    attribute as the time-skipping server returns it)."""
+    response = await patiently(lambda: client.workflow_service.describe_workflow_execution(
+        DescribeWorkflowExecutionRequest(
+            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+        )
+    ))
+    return response.workflow_execution_info
+
+
 class Driver:
+    # Every proposal a test started, by task queue: the fixtures replay their histories
+    # and terminate what is still running once the test ends.
+    started: dict[str, list[str]] = {}
+
     def __init__(
         self, client: Client, workflow_id: str, via: Literal["update", "signal"] = "update"
     ) -> None:
@@ -56,18 +92,22 @@ class Driver:
             id=workflow_id,
             task_queue=task_queue,
         )
+        cls.started.setdefault(task_queue, []).append(workflow_id)
         return cls(client, workflow_id, via)
 
     @property
     def handle(self) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(self.workflow_id)
 
+    async def _query(self, name: str) -> Any:
+        return await patiently(lambda: self.handle.query(name, rpc_timeout=QUERY_TIMEOUT))
+
     async def status(self) -> dict[str, Any]:
-        result: dict[str, Any] = await self.handle.query("status", result_type=dict)
+        result: dict[str, Any] = await self._query("status")
         return result
 
     async def timeline(self) -> list[dict[str, Any]]:
-        result: list[dict[str, Any]] = await self.handle.query("timeline", result_type=list)
+        result: list[dict[str, Any]] = await self._query("timeline")
         return result
 
     async def send(self, message: str, actor: str, **payload: Any) -> dict[str, Any]:
@@ -98,16 +138,17 @@ class Driver:
     ) -> dict[str, Any]:
         """Poll until the status satisfies `condition` (and the timeline has grown)."""
         deadline = asyncio.get_running_loop().time() + timeout
+        last_error: Exception | None = None
         while True:
             try:
                 status = await self.status()
                 grown = len(await self.timeline()) > timeline_longer_than
-            except Exception:
-                status, grown = {}, False
+            except Exception as err:  # the query can fail while a task retries
+                status, grown, last_error = {}, False, err
             if status and grown and condition(status):
                 return status
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting; last status {status}")
+                raise AssertionError(f"timed out waiting; last status {status}, error {last_error!r}")
             await asyncio.sleep(0.05)
 
     async def signed_draft(self) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""The `infoshare` command line (CONTRACT.md "Command line")."""

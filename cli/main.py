@@ -1,0 +1,590 @@
+"""`infoshare`: run the stack, manage the people directory, and move proposals along.
+
+stdout carries only what a script captures (a workflow id, a status document, a table);
+messages, logs and errors go to stderr. Bad input exits non-zero with a clear message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from pydantic import ValidationError
+
+from cli.errors import CliError, friendly, validation_lines
+from cli.logging import configure_logging
+from settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+    from temporalio.client import Client
+
+T = TypeVar("T")
+
+
+class InfoshareApp(typer.Typer):
+    """The Typer app; as a program it ends with `os._exit` after flushing its output.
+
+    The Temporal client's Rust threads can abort the interpreter while it finalizes
+    ("PyGILState_Release: thread state ... must be current", temporalio/sdk-python#300);
+    there is nothing left to clean up by then, so the process skips finalization.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            super().__call__(*args, **kwargs)
+            code: int = 0
+        except SystemExit as exit_:
+            if exit_.code is None or isinstance(exit_.code, int):
+                code = exit_.code or 0
+            else:
+                sys.stderr.write(f"{exit_.code}\n")
+                code = 1
+        import logging
+
+        logging.shutdown()
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+
+
+app = InfoshareApp(
+    name="infoshare",
+    help="The PHSO information sharing protocol, run as durable Temporal workflows.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
+people_app = typer.Typer(
+    help="The people directory: who may act in which role.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(people_app, name="people")
+
+# Exit codes besides 0: 1 refused / invalid / failed, 2 usage or no such proposal.
+EXIT_USAGE = 2
+EXIT_NOT_FOUND = 2
+CONNECT_TIMEOUT = 10.0
+
+
+# ----- shared helpers ---------------------------------------------------------------------
+
+
+def load_settings() -> Settings:
+    """The settings from the environment; CliError naming the bad variable."""
+    try:
+        return get_settings()
+    except ValidationError as err:
+        lines = validation_lines(err, env_prefix="INFOSHARE_")
+        raise CliError("invalid configuration:\n  " + "\n  ".join(lines)) from None
+
+
+def override_settings(**env: str) -> Settings:
+    """Set INFOSHARE_* variables for this process (activities read them too); the settings."""
+    for name, value in env.items():
+        os.environ[f"INFOSHARE_{name.upper()}"] = value
+    get_settings.cache_clear()
+    from database.session import reset_engine
+
+    reset_engine()
+    return load_settings()
+
+
+def safe_url(url: str) -> str:
+    """`url` with any password hidden."""
+    try:
+        from sqlalchemy.engine import make_url
+
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(the configured database)"
+
+
+def read_json_object(source: str, what: str) -> dict[str, Any]:
+    """The JSON object in file `source` (`-`: stdin); CliError saying what is wrong."""
+    name = "stdin" if source == "-" else source
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as err:
+        raise CliError(f"cannot read {what} {name}: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise CliError(f"{what} {name} is not UTF-8 text") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CliError(
+            f"{what} {name} is not valid JSON: {err.msg} (line {err.lineno}, column {err.colno})"
+        ) from None
+    if not isinstance(data, dict):
+        raise CliError(f"{what} {name} must be one JSON object {{...}}, not {type(data).__name__}")
+    return data
+
+
+def print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@contextmanager
+def database_session(settings: Settings) -> Iterator[Session]:
+    """A session on the configured database, with its errors made readable."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from database.session import session_scope
+
+    url = settings.resolved_database_url
+    try:
+        with session_scope() as session:
+            yield session
+    except SQLAlchemyError as err:
+        from database.migrate import current_revision
+
+        try:
+            migrated = current_revision(url) is not None
+        except SQLAlchemyError:
+            migrated = True  # cannot tell; show the error itself
+        if not migrated:
+            raise CliError(
+                f"the database {safe_url(url)} is not set up: run `infoshare db upgrade` "
+                "(or `infoshare up`, which does it)"
+            ) from None
+        detail = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+        raise CliError(f"database error on {safe_url(url)}: {detail}") from None
+
+
+def unreachable(settings: Settings, err: BaseException) -> str:
+    detail = str(err) or "timed out"
+    if "Connection refused" in detail:
+        detail = "connection refused"
+    return (
+        f"cannot reach Temporal at {settings.temporal_address} "
+        f"(namespace {settings.temporal_namespace}): {detail}. Is `infoshare up` running? "
+        "INFOSHARE_TEMPORAL_ADDRESS says where Temporal is."
+    )
+
+
+async def connect(settings: Settings) -> Client:
+    """A client on the configured Temporal; CliError if it cannot be reached."""
+    from worker import connect as worker_connect
+
+    try:
+        return await asyncio.wait_for(worker_connect(settings), CONNECT_TIMEOUT)
+    except (RuntimeError, TimeoutError, OSError) as err:
+        raise CliError(unreachable(settings, err)) from None
+
+
+def with_client(settings: Settings, work: Callable[[Client], Awaitable[T]]) -> T:
+    async def run() -> T:
+        client = await connect(settings)
+        return await work(client)
+
+    return asyncio.run(run())
+
+
+def run_until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `work(stop)`; SIGINT/SIGTERM set `stop`."""
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await work(stop)
+
+    asyncio.run(run())
+
+
+# ----- the commands -----------------------------------------------------------------------
+
+
+@app.callback()
+@friendly
+def main(
+    log_format: Annotated[
+        str | None,
+        typer.Option(help="console or json (default: INFOSHARE_LOG_FORMAT, else console)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
+) -> None:
+    """The PHSO information sharing protocol, run as durable Temporal workflows."""
+    import logging
+
+    if log_format is not None and log_format not in ("console", "json"):
+        raise CliError(f"--log-format must be console or json, not {log_format!r}", EXIT_USAGE)
+    settings = load_settings()
+    configure_logging(log_format or settings.log_format, logging.DEBUG if verbose else logging.INFO)
+
+
+@app.command()
+@friendly
+def up(
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where the durable files live (default: INFOSHARE_HOME, .infoshare).",
+            file_okay=False,
+        ),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(
+            help="Temporal frontend (gRPC) port (default: the port of "
+            "INFOSHARE_TEMPORAL_ADDRESS, 7233).",
+            min=1,
+            max=65535,
+        ),
+    ] = None,
+    ui_port: Annotated[
+        int | None,
+        typer.Option(help="Temporal UI port (default: INFOSHARE_UI_PORT, 8233).", min=1, max=65535),
+    ] = None,
+) -> None:
+    """Run everything on this machine: Temporal dev server (durable SQLite file), worker.
+
+    Stops cleanly on Ctrl-C or SIGTERM; a restart on the same home keeps every proposal.
+    """
+    from cli.up import preflight, run_stack
+    from database.migrate import upgrade
+
+    settings = load_settings()
+    if port is None:
+        _, _, tail = settings.temporal_address.rpartition(":")
+        port = int(tail) if tail.isdigit() else 7233
+    if ui_port is None:
+        ui_port = settings.ui_port
+    overrides = {
+        "temporal_address": f"127.0.0.1:{port}",
+        "ui_port": str(ui_port),
+    }
+    if home is not None:
+        overrides["home"] = str(home.expanduser().resolve())
+    settings = override_settings(**overrides)
+    try:
+        settings.home.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise CliError(f"cannot create the home directory {settings.home}: {err}") from None
+    preflight(settings.home.resolve(), port, ui_port)
+
+    url = settings.resolved_database_url
+    try:
+        upgrade(url)
+    except Exception as err:
+        raise CliError(f"cannot migrate the database {safe_url(url)}: {err}") from None
+
+    asyncio.run(run_stack(settings, port, ui_port))
+
+
+@app.command()
+@friendly
+def worker() -> None:
+    """Run the worker alone, against INFOSHARE_TEMPORAL_ADDRESS (a real deployment)."""
+    from worker import run_worker
+
+    settings = load_settings()
+
+    async def work(stop: asyncio.Event) -> None:
+        try:
+            await run_worker(settings, stop)
+        except RuntimeError as err:
+            if "connect" not in str(err).lower():
+                raise
+            raise CliError(unreachable(settings, err)) from None
+
+    run_until_signalled(work)
+
+
+@db_app.command("upgrade")
+@friendly
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the database (INFOSHARE_DATABASE_URL, else a SQLite file in the home) up."""
+    from alembic.util import CommandError
+
+    from database.migrate import upgrade
+
+    url = load_settings().resolved_database_url
+    try:
+        upgrade(url, revision)
+    except CommandError as err:
+        raise CliError(f"cannot upgrade {safe_url(url)} to {revision}: {err}") from None
+    typer.echo(f"database {safe_url(url)} upgraded to {revision}", err=True)
+
+
+@db_app.command("downgrade")
+@friendly
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision (`base`: drop everything).")],
+) -> None:
+    """Migrate the database down to REVISION."""
+    from alembic.util import CommandError
+
+    from database.migrate import downgrade
+
+    url = load_settings().resolved_database_url
+    try:
+        downgrade(url, revision)
+    except CommandError as err:
+        raise CliError(f"cannot downgrade {safe_url(url)} to {revision}: {err}") from None
+    typer.echo(f"database {safe_url(url)} downgraded to {revision}", err=True)
+
+
+@people_app.command("add")
+@friendly
+def people_add(
+    email: Annotated[str, typer.Argument(help="Their email address (what `actor` names).")],
+    role: Annotated[
+        list[str],
+        typer.Option("--role", "-r", help="A role; repeat for several. Replaces their roles."),
+    ],
+    name: Annotated[str, typer.Option(help="Their name (empty: keep the one on file).")] = "",
+    organisation: Annotated[
+        str, typer.Option(help="Their organisation: the party a signatory signs for.")
+    ] = "PHSO",
+) -> None:
+    """Add someone to the people directory, or set their roles."""
+    from database.people import add_person
+
+    settings = load_settings()
+    with database_session(settings) as session:
+        try:
+            person = add_person(session, email, role, name=name, organisation=organisation)
+        except ValueError as err:
+            raise CliError(str(err)) from None
+    typer.echo(f"{person.email}: {', '.join(person.roles)} ({person.organisation})", err=True)
+
+
+@people_app.command("list")
+@friendly
+def people_list(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table.")] = False,
+) -> None:
+    """Everyone in the people directory."""
+    from database.people import list_people
+
+    settings = load_settings()
+    with database_session(settings) as session:
+        people = list_people(session)
+    if as_json:
+        print_json([p.model_dump(mode="json") for p in people])
+        return
+    rows = [("EMAIL", "NAME", "ORGANISATION", "ROLES")]
+    rows += [(p.email, p.name, p.organisation, ",".join(p.roles)) for p in people]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        typer.echo(
+            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
+        )
+
+
+@app.command()
+@friendly
+def propose(
+    intake_file: Annotated[
+        str, typer.Argument(metavar="INTAKE.json", help="The intake (JSON); `-` reads stdin.")
+    ],
+) -> None:
+    """Start a proposal from an intake; prints its workflow id."""
+    from database.people import get_person
+    from states.intake import Intake
+    from workflows.starter import start_proposal
+
+    data = read_json_object(intake_file, "intake")
+    try:
+        intake = Intake.model_validate(data)
+    except ValidationError as err:
+        raise CliError(
+            f"{intake_file} is not a valid intake:\n  " + "\n  ".join(validation_lines(err))
+        ) from None
+
+    settings = load_settings()
+    caseworker = str(intake.caseworker)
+    with database_session(settings) as session:
+        person = get_person(session, caseworker)
+    if person is None:
+        raise CliError(
+            f"the caseworker {caseworker} is not in the people directory: add them with "
+            f"`infoshare people add {caseworker} --role caseworker`"
+        )
+    if "caseworker" not in person.roles:
+        raise CliError(
+            f"{caseworker} does not have the caseworker role (roles: "
+            f"{', '.join(person.roles) or 'none'}): `infoshare people add {caseworker} "
+            f"--role caseworker{''.join(' --role ' + r for r in person.roles)}`"
+        )
+
+    async def start(client: Client) -> str:
+        return await start_proposal(client, intake, settings)
+
+    typer.echo(with_client(settings, start))
+
+
+@app.command()
+@friendly
+def decide(
+    workflow_id: Annotated[str, typer.Argument(help="The proposal's workflow id (isp-...).")],
+    message: Annotated[str, typer.Argument(help="The message (see `infoshare messages`).")],
+    payload_file: Annotated[
+        str,
+        typer.Argument(metavar="PAYLOAD.json", help="The payload (JSON with `actor`); `-`: stdin."),
+    ],
+) -> None:
+    """Send MESSAGE to a proposal (as an Update); prints the new status.
+
+    A refusal is printed on stderr and exits 1; an unknown proposal exits 2.
+    """
+    from states.messages import MESSAGES
+    from workflows.starter import NotFound, Refused, send_decision
+
+    spec = MESSAGES.get(message)
+    if spec is None:
+        raise CliError(
+            f"unknown message {message!r}; the messages are: {', '.join(MESSAGES)} "
+            "(`infoshare messages` describes them)",
+            EXIT_USAGE,
+        )
+    payload = read_json_object(payload_file, f"{message} payload")
+    try:
+        spec.payload.model_validate(payload)
+    except ValidationError as err:
+        raise CliError(
+            f"the {message} payload is not valid:\n  "
+            + "\n  ".join(validation_lines(err))
+            + f"\n(example: `infoshare messages {message}`)"
+        ) from None
+
+    settings = load_settings()
+
+    async def send(client: Client) -> dict[str, Any]:
+        return await send_decision(client, workflow_id, message, payload)
+
+    try:
+        status = with_client(settings, send)
+    except Refused as err:
+        typer.echo(f"refused: {err}", err=True)
+        raise typer.Exit(1) from None
+    except NotFound as err:
+        raise CliError(str(err), EXIT_NOT_FOUND) from None
+    print_json(status)
+
+
+def _field(document: Any, path: str) -> Any:
+    value = document
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            raise CliError(f"the status has no {path!r} (yet)")
+    return value
+
+
+@app.command()
+@friendly
+def status(
+    workflow_id: Annotated[str, typer.Argument(help="The proposal's workflow id (isp-...).")],
+    field: Annotated[
+        str | None,
+        typer.Option(help="Print just this field, e.g. `state` or `agreement.sha256`."),
+    ] = None,
+    timeline: Annotated[
+        bool, typer.Option("--timeline", help="Print the timeline (every event) instead.")
+    ] = False,
+) -> None:
+    """The proposal's status (the `status` query) as JSON."""
+    from workflows.starter import NotFound, get_status, get_timeline
+
+    settings = load_settings()
+
+    async def query(client: Client) -> Any:
+        if timeline:
+            try:
+                return await get_timeline(client, workflow_id)
+            except Exception as err:
+                # get_timeline does not translate "not found"; get_status does.
+                await get_status(client, workflow_id)
+                raise err
+        return await get_status(client, workflow_id)
+
+    try:
+        result = with_client(settings, query)
+    except NotFound as err:
+        raise CliError(str(err), EXIT_NOT_FOUND) from None
+    if field is not None:
+        value = _field(result, field)
+        if value is None:
+            raise CliError(f"the status has no {field!r} (yet)")
+        typer.echo(value if isinstance(value, str) else json.dumps(value, default=str))
+        return
+    print_json(result)
+
+
+def example_payload(name: str, actor: str | None = None) -> dict[str, Any]:
+    """The example payload of message `name`, with an `actor`."""
+    from states.messages import MESSAGES
+
+    spec = MESSAGES[name]
+    return {"actor": actor or f"{spec.roles[0].value}@phso.example", **spec.example}
+
+
+@app.command()
+@friendly
+def messages(
+    name: Annotated[str | None, typer.Argument(help="Just this message.")] = None,
+    example: Annotated[
+        bool,
+        typer.Option("--example", help="Print only the example payload of NAME (a PAYLOAD.json)."),
+    ] = False,
+    actor: Annotated[
+        str | None, typer.Option(help="The `actor` to put in the example payloads.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+) -> None:
+    """The messages approvers send: who sends each, what it does, an example payload."""
+    from states.messages import MESSAGES
+
+    if name is not None and name not in MESSAGES:
+        raise CliError(
+            f"unknown message {name!r}; the messages are: {', '.join(MESSAGES)}", EXIT_USAGE
+        )
+    if example:
+        if name is None:
+            raise CliError("--example needs a message NAME", EXIT_USAGE)
+        print_json(example_payload(name, actor))
+        return
+    names = [name] if name else list(MESSAGES)
+    described = [
+        {
+            "message": n,
+            "roles": [r.value for r in MESSAGES[n].roles],
+            "description": MESSAGES[n].description,
+            "clauses": list(MESSAGES[n].clauses),
+            "example": example_payload(n, actor),
+        }
+        for n in names
+    ]
+    if as_json:
+        print_json(described if name is None else described[0])
+        return
+    for i, entry in enumerate(described):
+        if i:
+            typer.echo("")
+        typer.echo(f"{entry['message']}  (role: {' or '.join(entry['roles'])})")
+        typer.echo(f"  {entry['description']}")
+        typer.echo(f"  clauses: {', '.join(entry['clauses'])}")
+        body = json.dumps(entry["example"], indent=2 if name else None, ensure_ascii=False)
+        typer.echo("  example: " + body.replace("\n", "\n  "))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()
