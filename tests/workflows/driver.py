@@ -196,6 +196,9 @@ class Driver:
         await self.screen(dpia_required=True)
         await self.dpia()
         await self.send("isa_decision", people.INFORMATION_RIGHTS, isa_required=True)
+        return await self.to_active_from_lawful_basis()
+
+    async def to_active_from_lawful_basis(self) -> dict[str, Any]:
         status = await self.lawful_basis()
         assert status["state"] == "security_method", status
         await self.send("security_advice", people.ICT, method="SFTP with PGP",
