@@ -55,8 +55,7 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     settings = settings or get_settings()
     client = await connect(settings)
     worker = build_worker(client, settings)
-    log.info("worker started", task_queue=settings.task_queue,
-             address=settings.temporal_address)
+    log.info("worker started", task_queue=settings.task_queue, address=settings.temporal_address)
     async with worker:
         if stop is None:
             await asyncio.Event().wait()

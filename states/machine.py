@@ -34,8 +34,14 @@ STATES: tuple[str, ...] = (
 )
 
 TERMINAL: frozenset[str] = frozenset(
-    {"out_of_scope", "emergency_referred", "ended", "approved_without_agreement", "withdrawn",
-     "rejected"}
+    {
+        "out_of_scope",
+        "emergency_referred",
+        "ended",
+        "approved_without_agreement",
+        "withdrawn",
+        "rejected",
+    }
 )
 
 # Before the agreement is in force: a proposal may still be withdrawn or rejected here.

@@ -336,7 +336,11 @@ MESSAGES: dict[str, MessageSpec] = {
             ("10.1",),
             {
                 "review_number": 1,
-                "answers": {"data_received": True, "secure": True, "adequate_limited_relevant": True},
+                "answers": {
+                    "data_received": True,
+                    "secure": True,
+                    "adequate_limited_relevant": True,
+                },
                 "notes": "",
             },
         ),

@@ -15,11 +15,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from states.types import AgreementDraft, AgreementRequest, Person, Policy, TimelineEvent
 from states import rules
 from states.decision import Decision
 from states.intake import Intake
-from states.machine import ACCEPTS, IN_FORCE, PRE_ACTIVE, TERMINAL, Lifecycle
+from states.machine import ACCEPTS, PRE_ACTIVE, TERMINAL, Lifecycle
 from states.messages import (
     MESSAGES,
     SEGREGATED_ROLES,
@@ -44,6 +43,7 @@ from states.messages import (
     SubmitScreening,
     parse_payload,
 )
+from states.types import AgreementDraft, AgreementRequest, Person, Policy, TimelineEvent
 
 SYSTEM_ACTOR = "infoshare"
 
@@ -201,8 +201,9 @@ class Proposal:
 
         def want(message: str, roles: list[str] | None = None, **extra: Any) -> None:
             spec = MESSAGES[message]
-            wait.append({"message": message, "roles": roles or [r.value for r in spec.roles],
-                         **extra})
+            wait.append(
+                {"message": message, "roles": roles or [r.value for r in spec.roles], **extra}
+            )
 
         if state == "screening":
             want("screening_decision" if d.screening_answers is not None else "submit_screening")
@@ -305,9 +306,7 @@ class Proposal:
                 f"(roles held: {', '.join(sorted(held)) or 'none'})"
             )
         if isinstance(payload, Sign) and person.organisation != payload.party:
-            raise Refusal(
-                f"sign: {actor} signs for {person.organisation}, not for {payload.party}"
-            )
+            raise Refusal(f"sign: {actor} signs for {person.organisation}, not for {payload.party}")
 
     def _roles_for(self, message: str, payload: Payload) -> tuple[Role, ...]:
         if isinstance(payload, Advice):
@@ -391,9 +390,7 @@ class Proposal:
         if d.agreement is None or d.agreement.version != d.agreement_version_wanted:
             raise Refusal("sign: the draft agreement is still being prepared; try again shortly")
         if payload.party not in self.parties:
-            raise Refusal(
-                f"sign: {payload.party!r} is not a party; the parties are {self.parties}"
-            )
+            raise Refusal(f"sign: {payload.party!r} is not a party; the parties are {self.parties}")
         if payload.document_sha256 != d.agreement.sha256:
             raise Refusal(
                 f"sign: document_sha256 names a stale or unknown draft; the current draft is "
@@ -401,7 +398,9 @@ class Proposal:
             )
         for s in d.agreement.signed_by:
             if s.party == payload.party and (s.actor, s.name, s.job_title) != (
-                str(payload.actor), payload.name, payload.job_title
+                str(payload.actor),
+                payload.name,
+                payload.job_title,
             ):
                 raise Refusal(f"sign: {payload.party} has already signed this version")
 
@@ -432,8 +431,15 @@ class Proposal:
             # identical repeat within the same state visit: drop the automatic events too
             del self.data.timeline[events_before:]
             return False
-        self._event(now, actor, message, True, self._describe(payload), MESSAGES[message].clauses,
-                    at_index=events_before)
+        self._event(
+            now,
+            actor,
+            message,
+            True,
+            self._describe(payload),
+            MESSAGES[message].clauses,
+            at_index=events_before,
+        )
         if self.data.state_changes != visits:
             self.data.previous_visit_digests = [*self.data.current_visit_digests, digest]
             self.data.current_visit_digests = []
@@ -444,13 +450,19 @@ class Proposal:
     def refuse(self, message: str, raw: object, refusal: Refusal, now: datetime) -> None:
         """Record a refused message in the timeline; nothing else changes."""
         actor = raw.get("actor") if isinstance(raw, dict) else None
-        self._event(now, actor if isinstance(actor, str) else "unknown", message, False,
-                    str(refusal), [])
+        self._event(
+            now, actor if isinstance(actor, str) else "unknown", message, False, str(refusal), []
+        )
 
     def _comparable(self) -> str:
         return self.data.model_dump_json(
-            exclude={"timeline", "previous_visit_digests", "current_visit_digests",
-                     "recorded_upto", "notified_key"}
+            exclude={
+                "timeline",
+                "previous_visit_digests",
+                "current_visit_digests",
+                "recorded_upto",
+                "notified_key",
+            }
         )
 
     @staticmethod
@@ -487,8 +499,12 @@ class Proposal:
             self._end_rejected(f"DPIA rejected by the DPO: {p.reason}", "reject", now)
         elif d.dpia is not None and d.dpia["residual_risk"] == "high":
             self._fire("consult_ico", now)
-            self._system(now, "ico_prior_consultation", "high residual risk after mitigation: "
-                         "the ICO must be consulted before processing", ["UK GDPR Art 36"])
+            self._system(
+                now,
+                "ico_prior_consultation",
+                "high residual risk after mitigation: the ICO must be consulted before processing",
+                ["UK GDPR Art 36"],
+            )
         else:
             self._fire("approve_dpia", now)
             self._enter_isa_decision(now)
@@ -509,9 +525,12 @@ class Proposal:
         self.data.isa_required = p.isa_required
         self._fire("settle_isa_need", now)
         if rules.special_category_condition_needed(self.intake):
-            self._system(now, "special_category_condition_needed",
-                         "special category or criminal offence data: Information Rights names "
-                         "the condition", ["7.3", "UK GDPR Art 9(2)", "UK GDPR Art 10"])
+            self._system(
+                now,
+                "special_category_condition_needed",
+                "special category or criminal offence data: Information Rights names the condition",
+                ["7.3", "UK GDPR Art 9(2)", "UK GDPR Art 10"],
+            )
 
     def _on_propose_lawful_basis(self, p: ProposeLawfulBasis, now: datetime) -> None:
         proposed = p.model_dump(mode="json", exclude={"actor"})
@@ -529,22 +548,29 @@ class Proposal:
         if p.outcome == "object":
             self.data.lawful_basis = None
             self.data.advice = {}
-            self._system(now, "advice_objection",
-                         f"{p.role} objects: the proposal goes back to the caseworker to propose "
-                         "a lawful basis again", ["4.7"])
+            self._system(
+                now,
+                "advice_objection",
+                f"{p.role} objects: the proposal goes back to the caseworker to propose "
+                "a lawful basis again",
+                ["4.7"],
+            )
             return
-        self.data.advice[p.role] = AdviceGiven(actor=str(p.actor), outcome=p.outcome,
-                                               notes=p.notes)
+        self.data.advice[p.role] = AdviceGiven(actor=str(p.actor), outcome=p.outcome, notes=p.notes)
         self._maybe_agree_lawful_basis(now)
 
     def _maybe_agree_lawful_basis(self, now: datetime) -> None:
         d = self.data
         ready = (
             d.lawful_basis is not None
-            and all(d.advice.get(r) and d.advice[r].outcome == "support"
-                    for r in ("dpo", "information_rights"))
-            and (d.special_category_condition is not None
-                 or not rules.special_category_condition_needed(self.intake))
+            and all(
+                d.advice.get(r) and d.advice[r].outcome == "support"
+                for r in ("dpo", "information_rights")
+            )
+            and (
+                d.special_category_condition is not None
+                or not rules.special_category_condition_needed(self.intake)
+            )
         )
         if not ready:
             return
@@ -571,8 +597,12 @@ class Proposal:
             self.data.outcome = "approved without an agreement: sharing may proceed by " + str(
                 self.data.security_method
             )
-            self._system(now, "approved_without_agreement",
-                         "no information sharing agreement is needed", ["3.3"])
+            self._system(
+                now,
+                "approved_without_agreement",
+                "no information sharing agreement is needed",
+                ["3.3"],
+            )
 
     def _on_sign(self, p: Sign, now: datetime) -> None:
         agreement = self.data.agreement
@@ -580,8 +610,14 @@ class Proposal:
         if any(s.party == p.party for s in agreement.signed_by):
             return  # identical repeat
         agreement.signed_by.append(
-            Signature(party=p.party, name=p.name, job_title=p.job_title, actor=str(p.actor),
-                      at=now, document_sha256=p.document_sha256)
+            Signature(
+                party=p.party,
+                name=p.name,
+                job_title=p.job_title,
+                actor=str(p.actor),
+                at=now,
+                document_sha256=p.document_sha256,
+            )
         )
         if not self.unsigned_parties():
             self._launch(now)
@@ -594,9 +630,13 @@ class Proposal:
             # 10.1: reviews run from the date the last party signed the first version
             d.launched_at = now
             d.next_review_due = rules.review_due_at(now, 1)
-        self._system(now, "agreement_signed",
-                     f"all parties signed version {d.agreement.version}; publish and record it "
-                     "in the register", ["9.1", "4.14"])
+        self._system(
+            now,
+            "agreement_signed",
+            f"all parties signed version {d.agreement.version}; publish and record it "
+            "in the register",
+            ["9.1", "4.14"],
+        )
 
     def _on_submit_review(self, p: SubmitReview, now: datetime) -> None:
         d = self.data
@@ -641,8 +681,13 @@ class Proposal:
             self._end_rejected(f"rejected by {p.actor}: {p.reason}", "reject", now)
         else:
             self._fire("terminate", now)
-            self._system(now, "terminated", "the agreement is terminated: retention and "
-                         "destruction must be confirmed before it ends", ["10.1"])
+            self._system(
+                now,
+                "terminated",
+                "the agreement is terminated: retention and "
+                "destruction must be confirmed before it ends",
+                ["10.1"],
+            )
 
     def _on_confirm_destruction(self, p: ConfirmDestruction, now: datetime) -> None:
         self._fire("confirm_destruction", now)
@@ -651,8 +696,16 @@ class Proposal:
     def _on_attach_record(self, p: AttachRecord, now: datetime) -> None:
         if any(r.sha256 == p.sha256 and r.uri == p.uri for r in self.data.records):
             return
-        self.data.records.append(Record(kind=p.kind, uri=p.uri, sha256=p.sha256,
-                                        description=p.description, actor=str(p.actor), at=now))
+        self.data.records.append(
+            Record(
+                kind=p.kind,
+                uri=p.uri,
+                sha256=p.sha256,
+                description=p.description,
+                actor=str(p.actor),
+                at=now,
+            )
+        )
 
     # ----- timers and side effects reported back -----------------------------------------
 
@@ -666,8 +719,12 @@ class Proposal:
         self.data.previous_visit_digests = self.data.current_visit_digests
         self.data.current_visit_digests = []
         checks = ", ".join(rules.checks_due(number))
-        self._system(now, "review_due", f"review {number} ({rules.review_label(number)}) is "
-                     f"due: checks {checks}", ["10.1"])
+        self._system(
+            now,
+            "review_due",
+            f"review {number} ({rules.review_label(number)}) is due: checks {checks}",
+            ["10.1"],
+        )
 
     def agreement_request(self) -> AgreementRequest | None:
         """The draft the proposal needs now, if any."""
@@ -699,12 +756,16 @@ class Proposal:
         if self.state != "signing" or draft.version != d.agreement_version_wanted:
             return  # the proposal moved on while the draft was written
         d.agreement = Agreement(version=draft.version, sha256=draft.sha256, uri=draft.uri)
-        self._system(now, "agreement_drafted",
-                     f"version {draft.version} drafted (sha256 {draft.sha256}); every party "
-                     "signs this version", ["9.1"])
+        self._system(
+            now,
+            "agreement_drafted",
+            f"version {draft.version} drafted (sha256 {draft.sha256}); every party "
+            "signs this version",
+            ["9.1"],
+        )
 
     def unrecorded_events(self) -> list[TimelineEvent]:
-        return self.data.timeline[self.data.recorded_upto:]
+        return self.data.timeline[self.data.recorded_upto :]
 
     def notification_key(self) -> str:
         """Changes whenever whom the proposal waits for changes."""
@@ -731,8 +792,9 @@ class Proposal:
             clauses=list(decision.clauses),
             reasons=list(decision.reasons),
         )
-        self._event(now, SYSTEM_ACTOR, decision.decision, True, decision.explain(),
-                    list(decision.clauses))
+        self._event(
+            now, SYSTEM_ACTOR, decision.decision, True, decision.explain(), list(decision.clauses)
+        )
 
     def _confirm(self, decision: str, value: Any, actor: str) -> None:
         rec = self.data.recommendations.get(decision)
@@ -743,11 +805,27 @@ class Proposal:
     def _system(self, now: datetime, what: str, detail: str, clauses: list[str]) -> None:
         self._event(now, SYSTEM_ACTOR, what, True, detail, clauses)
 
-    def _event(self, now: datetime, actor: str, message: str, accepted: bool, detail: str,
-               clauses: list[str] | tuple[str, ...], at_index: int | None = None) -> None:
+    def _event(
+        self,
+        now: datetime,
+        actor: str,
+        message: str,
+        accepted: bool,
+        detail: str,
+        clauses: list[str] | tuple[str, ...],
+        at_index: int | None = None,
+    ) -> None:
         timeline = self.data.timeline
-        event = TimelineEvent(seq=0, at=now, actor=actor, message=message, accepted=accepted,
-                              detail=detail, clauses=list(clauses), state=self.state)
+        event = TimelineEvent(
+            seq=0,
+            at=now,
+            actor=actor,
+            message=message,
+            accepted=accepted,
+            detail=detail,
+            clauses=list(clauses),
+            state=self.state,
+        )
         if at_index is None:
             timeline.append(event)
         else:
@@ -758,11 +836,28 @@ class Proposal:
 
 
 # Fields short and free of personal data, shown in the timeline's detail.
-_PLAIN = frozenset({
-    "outcome", "residual_risk", "basis", "role", "method", "party", "document_sha256",
-    "kind", "sha256", "article9", "schedule1", "article10_schedule1", "review_number",
-    "answers", "reference", "document_uri", "evidence_uri", "uri",
-})
+_PLAIN = frozenset(
+    {
+        "outcome",
+        "residual_risk",
+        "basis",
+        "role",
+        "method",
+        "party",
+        "document_sha256",
+        "kind",
+        "sha256",
+        "article9",
+        "schedule1",
+        "article10_schedule1",
+        "review_number",
+        "answers",
+        "reference",
+        "document_uri",
+        "evidence_uri",
+        "uri",
+    }
+)
 
 _HANDLERS: dict[str, Callable[[Proposal, Any, datetime], None]] = {
     "submit_screening": Proposal._on_submit_screening,

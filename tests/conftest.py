@@ -12,9 +12,9 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.client import WorkflowExecutionStatus
 from temporalio.worker import Replayer, Worker
 
 from tests.people import seed_people
@@ -77,7 +77,10 @@ async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
         search_attributes=ALL_KEYS,
         dev_server_database_filename=str(infoshare_home / "temporal-test.db"),
         dev_server_extra_args=[
-            "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal",
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
         ],
     )
     yield env

@@ -10,6 +10,7 @@ the same name (a refused signal is recorded in the timeline and changes nothing)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -37,8 +38,9 @@ with workflow.unsafe.imports_passed_through():
     )
 
 # Side effects must never be lost: retry until the database or mail server is back.
-ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1),
-                             maximum_interval=timedelta(minutes=1))
+ACTIVITY_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
+)
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 LOOKUP_TIMEOUT = timedelta(seconds=20)
 REFUSED = "Refused"
@@ -79,10 +81,8 @@ class _SharingProposal:
                 if not self.proposal.terminal and not self._has_work(ignore_review=True):
                     workflow.continue_as_new(args=[intake, self.proposal.data])
                 continue
-            try:
+            with contextlib.suppress(TimeoutError):
                 await workflow.wait_condition(self._has_work, timeout=self._until_next_review())
-            except TimeoutError:
-                pass
             if self.proposal.review_is_due(workflow.now()) and not self._time_to_continue_as_new(
                 reviews_at_start
             ):
@@ -170,14 +170,18 @@ class _SharingProposal:
         p = self.proposal
         while (request := p.agreement_request()) is not None:
             draft = await workflow.execute_activity(
-                draft_agreement, request, start_to_close_timeout=ACTIVITY_TIMEOUT,
+                draft_agreement,
+                request,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
             p.agreement_drafted(draft, workflow.now())
         upto = len(p.data.timeline)
         if p.data.recorded_upto < upto:
             await workflow.execute_activity(
-                record_step, self._step_record(upto), start_to_close_timeout=ACTIVITY_TIMEOUT,
+                record_step,
+                self._step_record(upto),
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
             p.data.recorded_upto = upto
@@ -187,11 +191,16 @@ class _SharingProposal:
             await workflow.execute_activity(
                 queue_notifications,
                 NotificationRequest(
-                    proposal_id=p.data.proposal_id, key=key, title=p.intake.title,
-                    state=p.state, awaiting={w["message"]: w["roles"] for w in awaiting},
-                    caseworker=str(p.intake.caseworker), unsigned_parties=p.unsigned_parties(),
+                    proposal_id=p.data.proposal_id,
+                    key=key,
+                    title=p.intake.title,
+                    state=p.state,
+                    awaiting={w["message"]: w["roles"] for w in awaiting},
+                    caseworker=str(p.intake.caseworker),
+                    unsigned_parties=p.unsigned_parties(),
                 ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY,
+                start_to_close_timeout=ACTIVITY_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY,
             )
             p.data.notified_key = key
         self._upsert_search_attributes()
@@ -201,10 +210,14 @@ class _SharingProposal:
     def _step_record(self, upto: int) -> StepRecord:
         p = self.proposal
         return StepRecord(
-            proposal_id=p.data.proposal_id, title=p.intake.title,
-            caseworker=str(p.intake.caseworker), parties=p.parties, state=p.state,
-            outcome=p.data.outcome, next_review_due=p.data.next_review_due,
-            events=p.data.timeline[p.data.recorded_upto:upto],
+            proposal_id=p.data.proposal_id,
+            title=p.intake.title,
+            caseworker=str(p.intake.caseworker),
+            parties=p.parties,
+            state=p.state,
+            outcome=p.data.outcome,
+            next_review_due=p.data.next_review_due,
+            events=p.data.timeline[p.data.recorded_upto : upto],
         )
 
     def _upsert_search_attributes(self) -> None:
@@ -227,32 +240,32 @@ class _SharingProposal:
             workflow.upsert_search_attributes(updates)
 
 
+def _handlers_for(message: str) -> tuple[Any, Any, Any]:
+    async def as_update(self: _SharingProposal, payload: Any) -> dict[str, Any]:
+        return await self._receive(message, payload, via_update=True)
+
+    def validate(self: _SharingProposal, payload: Any) -> None:
+        self._validate(message, payload)
+
+    async def as_signal(self: _SharingProposal, payload: Any) -> None:
+        await self._receive(message, payload, via_update=False)
+
+    return as_update, validate, as_signal
+
+
 def _add_message_handlers(cls: type) -> None:
     """Each message of CONTRACT.md as an Update with a validator and a Signal, one name."""
     for name, spec in MESSAGES.items():
         roles = " or ".join(r.value for r in spec.roles)
         description = f"{spec.description} [{roles}; clauses {', '.join(spec.clauses)}]"
-
-        def make(message: str) -> tuple[Any, Any, Any]:
-            async def as_update(self: _SharingProposal, payload: Any) -> dict[str, Any]:
-                return await self._receive(message, payload, via_update=True)
-
-            def validate(self: _SharingProposal, payload: Any) -> None:
-                self._validate(message, payload)
-
-            async def as_signal(self: _SharingProposal, payload: Any) -> None:
-                await self._receive(message, payload, via_update=False)
-
-            return as_update, validate, as_signal
-
-        as_update, validate, as_signal = make(name)
+        as_update, validate, as_signal = _handlers_for(name)
         update = workflow.update(name=name, description=description)(as_update)
         update.validator(validate)
         setattr(cls, f"update_{name}", update)
-        setattr(cls, f"signal_{name}", workflow.signal(name=name, description=description)(
-            as_signal))
+        setattr(
+            cls, f"signal_{name}", workflow.signal(name=name, description=description)(as_signal)
+        )
 
 
 _add_message_handlers(_SharingProposal)
 SharingProposal = workflow.defn(name="SharingProposal")(_SharingProposal)
-

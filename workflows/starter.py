@@ -6,7 +6,7 @@ import secrets
 from typing import Any
 
 from temporalio.client import Client, WorkflowUpdateFailedError
-from temporalio.common import TypedSearchAttributes
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -35,15 +35,17 @@ async def start_proposal(client: Client, intake: Intake, settings: Settings | No
     settings = settings or get_settings()
     workflow_id = new_workflow_id()
     await client.start_workflow(
-        SharingProposal.run,  # type: ignore[attr-defined]
+        SharingProposal.run,
         intake,
         id=workflow_id,
         task_queue=settings.task_queue,
-        search_attributes=TypedSearchAttributes([
-            ISP_STATE.value_set("scoping"),
-            ISP_CASEWORKER.value_set(str(intake.caseworker)),
-            ISP_PARTNERS.value_set([r.name for r in intake.recipients]),
-        ]),
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(ISP_STATE, "scoping"),
+                SearchAttributePair(ISP_CASEWORKER, str(intake.caseworker)),
+                SearchAttributePair(ISP_PARTNERS, [r.name for r in intake.recipients]),
+            ]
+        ),
         static_summary=f"{intake.title} — with {', '.join(r.name for r in intake.recipients)}",
     )
     return workflow_id

@@ -83,7 +83,7 @@ def test_steps_of_different_proposals_are_separate(infoshare_env: Settings) -> N
 def test_record_step_is_one_transaction(
     infoshare_env: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = activities.records.insert_or_ignore
+    real = activities.records.insert_or_ignore  # type: ignore[attr-defined]
 
     def insert_then_fail(*args: Any, **kwargs: Any) -> int:
         real(*args, **kwargs)

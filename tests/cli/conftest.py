@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 from typer.testing import CliRunner
 
 EXAMPLE_INTAKE: dict[str, Any] = json.loads(
@@ -46,5 +48,11 @@ def migrated_home(home: Path) -> Path:
 
 
 @pytest.fixture
-def runner() -> CliRunner:
-    return CliRunner()
+def runner() -> Iterator[CliRunner]:
+    """A CliRunner; the logging set-up each command does is undone afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield CliRunner()
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.reset_defaults()

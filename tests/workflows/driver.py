@@ -7,16 +7,16 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any, Literal, TypeVar
 
-from temporalio.client import Client, WorkflowHandle
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
+from temporalio.client import Client, WorkflowHandle
 from temporalio.service import RPCError
 
 from states.intake import Intake
 from tests import people
-from workflows.starter import Refused, send_decision
 from workflows.sharing_proposal import SharingProposal
+from workflows.starter import Refused, send_decision
 
 ALL_FALSE_SCREENING = {
     c: False
@@ -58,11 +58,13 @@ async def patiently(call: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
 async def describe(client: Client, workflow_id: str) -> WorkflowExecutionInfo:
     """The raw description (the SDK's typed one cannot decode an unset datetime search
     attribute as the time-skipping server returns it)."""
-    response = await patiently(lambda: client.workflow_service.describe_workflow_execution(
-        DescribeWorkflowExecutionRequest(
-            namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+    response = await patiently(
+        lambda: client.workflow_service.describe_workflow_execution(
+            DescribeWorkflowExecutionRequest(
+                namespace=client.namespace, execution=WorkflowExecution(workflow_id=workflow_id)
+            )
         )
-    ))
+    )
     return response.workflow_execution_info
 
 
@@ -80,14 +82,17 @@ class Driver:
 
     @classmethod
     async def start(
-        cls, client: Client, intake: Intake, task_queue: str,
+        cls,
+        client: Client,
+        intake: Intake,
+        task_queue: str,
         via: Literal["update", "signal"] = "update",
     ) -> Driver:
         from workflows.starter import new_workflow_id
 
         workflow_id = new_workflow_id()
         await client.start_workflow(
-            SharingProposal.run,  # type: ignore[attr-defined]
+            SharingProposal.run,
             intake,
             id=workflow_id,
             task_queue=task_queue,
@@ -133,7 +138,10 @@ class Driver:
         return str(last["detail"])
 
     async def wait_for(
-        self, condition: Callable[[dict[str, Any]], bool], *, timeline_longer_than: int = -1,
+        self,
+        condition: Callable[[dict[str, Any]], bool],
+        *,
+        timeline_longer_than: int = -1,
         timeout: float = 20.0,
     ) -> dict[str, Any]:
         """Poll until the status satisfies `condition` (and the timeline has grown)."""
@@ -148,7 +156,9 @@ class Driver:
             if status and grown and condition(status):
                 return status
             if asyncio.get_running_loop().time() > deadline:
-                raise AssertionError(f"timed out waiting; last status {status}, error {last_error!r}")
+                raise AssertionError(
+                    f"timed out waiting; last status {status}, error {last_error!r}"
+                )
             await asyncio.sleep(0.05)
 
     async def signed_draft(self) -> dict[str, Any]:
@@ -159,36 +169,63 @@ class Driver:
     # ----- the protocol's happy path, step by step ---------------------------------------
 
     async def screen(self, dpia_required: bool, **answers: bool) -> dict[str, Any]:
-        await self.send("submit_screening", people.CASEWORKER,
-                        answers={**ALL_FALSE_SCREENING, **answers})
-        return await self.send("screening_decision", people.DPO, dpia_required=dpia_required,
-                               reason="confirmed by the DPO")
+        await self.send(
+            "submit_screening", people.CASEWORKER, answers={**ALL_FALSE_SCREENING, **answers}
+        )
+        return await self.send(
+            "screening_decision",
+            people.DPO,
+            dpia_required=dpia_required,
+            reason="confirmed by the DPO",
+        )
 
     async def dpia(self, residual_risk: str = "low") -> dict[str, Any]:
-        await self.send("submit_dpia", people.CASEWORKER, document_uri="https://docs.example/d",
-                        document_sha256=SHA, residual_risk=residual_risk)
-        return await self.send("dpia_decision", people.DPO, outcome="approved",
-                               reason="mitigations adequate")
+        await self.send(
+            "submit_dpia",
+            people.CASEWORKER,
+            document_uri="https://docs.example/d",
+            document_sha256=SHA,
+            residual_risk=residual_risk,
+        )
+        return await self.send(
+            "dpia_decision", people.DPO, outcome="approved", reason="mitigations adequate"
+        )
 
     async def lawful_basis(self, special: bool = True) -> dict[str, Any]:
         await self.send("propose_lawful_basis", people.CASEWORKER, **LAWFUL_BASIS)
         if special:
-            await self.send("special_category_condition", people.INFORMATION_RIGHTS,
-                            article9="g", schedule1="Part 2 paragraph 6",
-                            reason="substantial public interest: statutory purposes")
+            await self.send(
+                "special_category_condition",
+                people.INFORMATION_RIGHTS,
+                article9="g",
+                schedule1="Part 2 paragraph 6",
+                reason="substantial public interest: statutory purposes",
+            )
         await self.send("advice", people.DPO, role="dpo", outcome="support", notes="sound")
-        return await self.send("advice", people.INFORMATION_RIGHTS, role="information_rights",
-                               outcome="support", notes="agreed")
+        return await self.send(
+            "advice",
+            people.INFORMATION_RIGHTS,
+            role="information_rights",
+            outcome="support",
+            notes="agreed",
+        )
 
     async def sign_all(self, signatories: dict[str, str] | None = None) -> dict[str, Any]:
         signatories = signatories or {
-            "PHSO": people.SIGNATORY_PHSO, "LGSCO": people.SIGNATORY_LGSCO,
+            "PHSO": people.SIGNATORY_PHSO,
+            "LGSCO": people.SIGNATORY_LGSCO,
         }
         agreement = await self.signed_draft()
         status: dict[str, Any] = {}
         for party, actor in signatories.items():
-            status = await self.send("sign", actor, party=party, name=f"Signatory of {party}",
-                                     job_title="Director", document_sha256=agreement["sha256"])
+            status = await self.send(
+                "sign",
+                actor,
+                party=party,
+                name=f"Signatory of {party}",
+                job_title="Director",
+                document_sha256=agreement["sha256"],
+            )
         return status
 
     async def to_active(self) -> dict[str, Any]:
@@ -201,8 +238,12 @@ class Driver:
     async def to_active_from_lawful_basis(self) -> dict[str, Any]:
         status = await self.lawful_basis()
         assert status["state"] == "security_method", status
-        await self.send("security_advice", people.ICT, method="SFTP with PGP",
-                        notes="regular and sensitive: managed transfer")
+        await self.send(
+            "security_advice",
+            people.ICT,
+            method="SFTP with PGP",
+            notes="regular and sensitive: managed transfer",
+        )
         status = await self.sign_all()
         assert status["state"] == "active", status
         return status
@@ -214,8 +255,9 @@ class Driver:
         if "needs_refresh" in answers:
             answers["needs_refresh"] = False
         answers.update(overrides)
-        return await self.send("submit_review", people.REVIEWER, review_number=number,
-                               answers=answers, notes="")
+        return await self.send(
+            "submit_review", people.REVIEWER, review_number=number, answers=answers, notes=""
+        )
 
 
 def months(n: int) -> timedelta:

@@ -76,8 +76,9 @@ async def test_failed_review_goes_to_remediation_and_back(
     assert status["state"] == "suspended"
     status = await d.send("resume", people.DPO, reason="fix under way")
     assert status["state"] == "remediation", "resume returns to remediation, not past it"
-    status = await d.send("remediation_complete", people.INFORMATION_RIGHTS,
-                          actions="encryption at rest enabled")
+    status = await d.send(
+        "remediation_complete", people.INFORMATION_RIGHTS, actions="encryption at rest enabled"
+    )
     assert status["state"] == "active"
     # the schedule goes on: review 2 is next
     await skip_to_next_review(time_skipping_env, d)
@@ -98,8 +99,14 @@ async def test_needs_refresh_goes_back_to_signing(
     second = await d.signed_draft()
     assert second["version"] == first["version"] + 1
     # a signature for the old draft is refused
-    refusal = await d.refused("sign", people.SIGNATORY_PHSO, party="PHSO", name="D",
-                              job_title="Director", document_sha256=first["sha256"])
+    refusal = await d.refused(
+        "sign",
+        people.SIGNATORY_PHSO,
+        party="PHSO",
+        name="D",
+        job_title="Director",
+        document_sha256=first["sha256"],
+    )
     assert "stale" in refusal and second["sha256"] in refusal
     status = await d.sign_all()
     assert status["state"] == "active"
@@ -114,8 +121,9 @@ async def test_termination_through_closing_to_ended(
     await d.to_active()
     status = await d.send("terminate", people.DPO, reason="joint working ended")
     assert status["state"] == "closing"
-    assert status["awaiting"] == [{"message": "confirm_destruction",
-                                   "roles": ["information_rights"]}]
+    assert status["awaiting"] == [
+        {"message": "confirm_destruction", "roles": ["information_rights"]}
+    ]
     await d.send("confirm_destruction", people.INFORMATION_RIGHTS, notes="certificate received")
     result = await d.handle.result()
     assert result["state"] == "ended"
@@ -135,13 +143,24 @@ async def test_rejection_by_the_dpo_at_the_dpia(
 ) -> None:
     d = await start(time_skipping_env, ts_worker)
     await d.screen(dpia_required=True)
-    await d.send("submit_dpia", people.CASEWORKER, document_uri="https://docs.example/d",
-                 document_sha256="b" * 64, residual_risk="medium")
-    status = await d.send("dpia_decision", people.DPO, outcome="changes_requested",
-                          reason="add retention")
+    await d.send(
+        "submit_dpia",
+        people.CASEWORKER,
+        document_uri="https://docs.example/d",
+        document_sha256="b" * 64,
+        residual_risk="medium",
+    )
+    status = await d.send(
+        "dpia_decision", people.DPO, outcome="changes_requested", reason="add retention"
+    )
     assert status["state"] == "dpia" and status["awaiting"][0]["message"] == "submit_dpia"
-    await d.send("submit_dpia", people.CASEWORKER, document_uri="https://docs.example/d2",
-                 document_sha256="c" * 64, residual_risk="medium")
+    await d.send(
+        "submit_dpia",
+        people.CASEWORKER,
+        document_uri="https://docs.example/d2",
+        document_sha256="c" * 64,
+        residual_risk="medium",
+    )
     await d.send("dpia_decision", people.DPO, outcome="rejected", reason="risk too high")
     result = await d.handle.result()
     assert result["state"] == "rejected" and "DPIA rejected" in result["outcome"]
@@ -163,17 +182,26 @@ async def test_high_residual_risk_needs_the_ico(
     await d.screen(dpia_required=True)
     status = await d.dpia(residual_risk="high")
     assert status["state"] == "ico_prior_consultation"
-    status = await d.send("ico_consultation_outcome", people.DPO, outcome="proceed",
-                          reference="ICO-1")
+    status = await d.send(
+        "ico_consultation_outcome", people.DPO, outcome="proceed", reference="ICO-1"
+    )
     assert status["state"] == "isa_decision"
 
 
 async def test_no_agreement_path(time_skipping_env: WorkflowEnvironment, ts_worker: str) -> None:
     # 3.3: a formal inquiry, one-off and small: no DPIA, no ISA, encrypted email (8.1)
-    d = await start(time_skipping_env, ts_worker, special_categories=[], frequency="one_off",
-                    volume=20, onward_use_controls=False, specified_in_law="formal_inquiry",
-                    recipients=[{"name": "Infected Blood Inquiry", "kind": "public_body",
-                                 "location": "england"}])
+    d = await start(
+        time_skipping_env,
+        ts_worker,
+        special_categories=[],
+        frequency="one_off",
+        volume=20,
+        onward_use_controls=False,
+        specified_in_law="formal_inquiry",
+        recipients=[
+            {"name": "Infected Blood Inquiry", "kind": "public_body", "location": "england"}
+        ],
+    )
     status = await d.screen(dpia_required=False)
     assert status["state"] == "isa_decision"
     isa = next(r for r in status["recommendations"] if r["decision"] == "isa_required")
@@ -215,10 +243,22 @@ async def test_emergency(time_skipping_env: WorkflowEnvironment, ts_worker: str)
 @pytest.mark.parametrize(
     ("overrides", "clause"),
     [
-        ({"recipients": [{"name": "Smith & Co Solicitors", "kind": "agent_of_private_party",
-                          "location": "england"}]}, "2.1"),
-        ({"recipients": [{"name": "EU Body", "kind": "public_body", "location": "outside_uk"}]},
-         "1.1"),
+        (
+            {
+                "recipients": [
+                    {
+                        "name": "Smith & Co Solicitors",
+                        "kind": "agent_of_private_party",
+                        "location": "england",
+                    }
+                ]
+            },
+            "2.1",
+        ),
+        (
+            {"recipients": [{"name": "EU Body", "kind": "public_body", "location": "outside_uk"}]},
+            "1.1",
+        ),
         ({"personal_data": False}, "2.2"),
         ({"anonymised": True}, "2.3"),
         ({"request_type": "foi_request"}, "2.4"),
@@ -234,5 +274,6 @@ async def test_out_of_scope(
     assert clause in scope["clauses"]
     history = await d.handle.fetch_history()
     # nothing else happens first: no message was ever awaited
-    assert not any(e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED
-                   for e in history.events)
+    assert not any(
+        e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED for e in history.events
+    )

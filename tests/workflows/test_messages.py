@@ -8,7 +8,7 @@ import asyncio
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
 from database.models import DecisionRow, ProposalRow
@@ -23,33 +23,51 @@ pytestmark = pytest.mark.devserver
 # (message, actor, payload, words the refusal must contain) — sent in `screening`
 REFUSALS: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
     "wrong role": (
-        "submit_screening", people.DPO, {"answers": ALL_FALSE_SCREENING},
+        "submit_screening",
+        people.DPO,
+        {"answers": ALL_FALSE_SCREENING},
         ["does not hold the role caseworker", "dpo"],
     ),
     "unknown actor": (
-        "submit_screening", people.NOBODY, {"answers": ALL_FALSE_SCREENING},
+        "submit_screening",
+        people.NOBODY,
+        {"answers": ALL_FALSE_SCREENING},
         ["not in the people directory"],
     ),
     "wrong state": (
-        "isa_decision", people.INFORMATION_RIGHTS, {"isa_required": True},
+        "isa_decision",
+        people.INFORMATION_RIGHTS,
+        {"isa_required": True},
         ["not accepted in state screening", "submit_screening"],
     ),
     "missing field": (
-        "submit_screening", people.CASEWORKER, {"answers": {"ico_tracking": True}},
+        "submit_screening",
+        people.CASEWORKER,
+        {"answers": {"ico_tracking": True}},
         ["missing answers", "art35_automated_decisions"],
     ),
     "wrong type": (
-        "withdraw", people.CASEWORKER, {"reason": {"nested": [1, 2]}}, ["field 'reason'"],
+        "withdraw",
+        people.CASEWORKER,
+        {"reason": {"nested": [1, 2]}},
+        ["field 'reason'"],
     ),
     "extra field": (
-        "withdraw", people.CASEWORKER, {"reason": "x", "urgent": True},
+        "withdraw",
+        people.CASEWORKER,
+        {"reason": "x", "urgent": True},
         ["field 'urgent'", "not a field of this message"],
     ),
     "not an email": (
-        "withdraw", "not-an-email", {"reason": "x"}, ["field 'actor'"],
+        "withdraw",
+        "not-an-email",
+        {"reason": "x"},
+        ["field 'actor'"],
     ),
     "needs answers first": (
-        "screening_decision", people.DPO, {"dpia_required": True},
+        "screening_decision",
+        people.DPO,
+        {"dpia_required": True},
         ["has not sent submit_screening"],
     ),
 }
@@ -111,8 +129,9 @@ async def test_refused_signal_is_recorded_and_changes_nothing(
 async def test_segregation_of_duties(dev_env: WorkflowEnvironment, dev_worker: str) -> None:
     # cam is a caseworker and also holds the dpo role; on cam's own proposal cam never acts
     # as dpo, information_rights or ict
-    d = await Driver.start(dev_env.client, make_intake(caseworker=people.OTHER_CASEWORKER),
-                           dev_worker)
+    d = await Driver.start(
+        dev_env.client, make_intake(caseworker=people.OTHER_CASEWORKER), dev_worker
+    )
     await d.send("submit_screening", people.OTHER_CASEWORKER, answers=ALL_FALSE_SCREENING)
     before = await d.status()
     refusal = await d.refused("screening_decision", people.OTHER_CASEWORKER, dpia_required=True)
@@ -151,10 +170,16 @@ async def test_update_returns_the_new_status_and_repeats_are_harmless(
     assert again["state"] == "dpia" and await d.timeline() == timeline
     d.via = "signal"
     await d.handle.signal("screening_decision", {"actor": people.DPO, "dpia_required": True})
-    await d.send("attach_record", people.CASEWORKER, kind="email", uri="https://r.example/1",
-                 sha256="d" * 64, description="partner's reply")
+    await d.send(
+        "attach_record",
+        people.CASEWORKER,
+        kind="email",
+        uri="https://r.example/1",
+        sha256="d" * 64,
+        description="partner's reply",
+    )
     timeline_after = await d.timeline()
-    assert [e["message"] for e in timeline_after[len(timeline):]] == ["attach_record"]
+    assert [e["message"] for e in timeline_after[len(timeline) :]] == ["attach_record"]
 
 
 async def test_full_path_by_update_records_every_event_once(
@@ -167,7 +192,8 @@ async def test_full_path_by_update_records_every_event_once(
     assert [e["seq"] for e in timeline] == list(range(1, len(timeline) + 1))
     with session_scope() as session:
         rows = session.scalars(
-            select(DecisionRow).where(DecisionRow.proposal_id == d.workflow_id)
+            select(DecisionRow)
+            .where(DecisionRow.proposal_id == d.workflow_id)
             .order_by(DecisionRow.seq)
         ).all()
         assert [(r.seq, r.message, r.accepted) for r in rows] == [
@@ -196,8 +222,9 @@ async def test_a_new_worker_continues_where_the_old_one_stopped(
         await d.screen(dpia_required=True)
         await d.dpia()
     # no worker now: the proposal waits, durable, in the server
-    await d.handle.signal("isa_decision", {"actor": people.INFORMATION_RIGHTS,
-                                           "isa_required": True})
+    await d.handle.signal(
+        "isa_decision", {"actor": people.INFORMATION_RIGHTS, "isa_required": True}
+    )
     async with make_worker(dev_env, queue):
         await d.wait_for(lambda s: s["state"] == "lawful_basis")
         status = await d.to_active_from_lawful_basis()
