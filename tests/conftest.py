@@ -49,20 +49,24 @@ def infoshare_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     reset_engine()
 
 
-@pytest_asyncio.fixture(scope="session")
-async def time_skipping_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
+async def register_search_attributes(env: WorkflowEnvironment) -> None:
     from workflows.search_attributes import SEARCH_ATTRIBUTES
 
-    env = await WorkflowEnvironment.start_time_skipping(
-        test_server_existing_path=str(BIN / "temporal-test-server"),
-        data_converter=pydantic_data_converter,
-    )
     await env.client.operator_service.add_search_attributes(
         AddSearchAttributesRequest(
             namespace=env.client.namespace,
             search_attributes={k: _INDEXED[v] for k, v in SEARCH_ATTRIBUTES.items()},
         )
     )
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=str(BIN / "temporal-test-server"),
+        data_converter=pydantic_data_converter,
+    )
+    await register_search_attributes(env)
     yield env
     await env.shutdown()
 

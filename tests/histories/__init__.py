@@ -1,0 +1,1 @@
+"""Recorded histories of released workflow code: CI replays them against the current code."""
