@@ -302,22 +302,26 @@ def worker() -> None:
     run_until_signalled(work)
 
 
+def _migrate(direction: str, revision: str) -> None:
+    from alembic.util import CommandError
+
+    from database import migrate
+
+    url = load_settings().resolved_database_url
+    try:
+        getattr(migrate, direction)(url, revision)
+    except CommandError as err:
+        raise CliError(f"cannot {direction} {safe_url(url)} to {revision}: {err}") from None
+    typer.echo(f"database {safe_url(url)} {direction}d to {revision}", err=True)
+
+
 @db_app.command("upgrade")
 @friendly
 def db_upgrade(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
 ) -> None:
     """Migrate the database (INFOSHARE_DATABASE_URL, else a SQLite file in the home) up."""
-    from alembic.util import CommandError
-
-    from database.migrate import upgrade
-
-    url = load_settings().resolved_database_url
-    try:
-        upgrade(url, revision)
-    except CommandError as err:
-        raise CliError(f"cannot upgrade {safe_url(url)} to {revision}: {err}") from None
-    typer.echo(f"database {safe_url(url)} upgraded to {revision}", err=True)
+    _migrate("upgrade", revision)
 
 
 @db_app.command("downgrade")
@@ -326,16 +330,7 @@ def db_downgrade(
     revision: Annotated[str, typer.Argument(help="Target revision (`base`: drop everything).")],
 ) -> None:
     """Migrate the database down to REVISION."""
-    from alembic.util import CommandError
-
-    from database.migrate import downgrade
-
-    url = load_settings().resolved_database_url
-    try:
-        downgrade(url, revision)
-    except CommandError as err:
-        raise CliError(f"cannot downgrade {safe_url(url)} to {revision}: {err}") from None
-    typer.echo(f"database {safe_url(url)} downgraded to {revision}", err=True)
+    _migrate("downgrade", revision)
 
 
 @people_app.command("add")
