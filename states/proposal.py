@@ -681,6 +681,7 @@ class Proposal:
             self._end_rejected(f"rejected by {p.actor}: {p.reason}", "reject", now)
         else:
             self._fire("terminate", now)
+            self.data.next_review_due = None  # no more reviews once terminated
             self._system(
                 now,
                 "terminated",

@@ -121,6 +121,7 @@ async def test_termination_through_closing_to_ended(
     await d.to_active()
     status = await d.send("terminate", people.DPO, reason="joint working ended")
     assert status["state"] == "closing"
+    assert status["next_review_due"] is None, "no reviews are due once terminated"
     assert status["awaiting"] == [
         {"message": "confirm_destruction", "roles": ["information_rights"]}
     ]
