@@ -20,11 +20,17 @@ from hypothesis import strategies as st
 from states import rules
 from states.intake import Intake
 from states.machine import ACCEPTS, STATES, TERMINAL
-from states.messages import MESSAGES, SCREENING_CRITERIA, parse_payload
+from states.messages import MESSAGES, parse_payload
 from states.proposal import SYSTEM_ACTOR, Proposal, ProposalData, Refusal, message_digest
 from states.types import AgreementDraft, Person
 from tests import people
-from tests.factories import make_intake
+from tests.factories import (
+    ALL_FALSE_SCREENING,
+    LAWFUL_BASIS,
+    SPECIAL_CONDITION,
+    low_risk_intake,
+    make_intake,
+)
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 STEP = timedelta(minutes=5)
@@ -36,25 +42,6 @@ PERSONS: dict[str, Person] = {
 }
 EVERYONE: tuple[str, ...] = (*PERSONS, people.NOBODY)
 
-ALL_FALSE_SCREENING = dict.fromkeys(SCREENING_CRITERIA, False)
-LAWFUL_BASIS: dict[str, Any] = {
-    "basis": "public_task",
-    "justification": "joint investigation under our statutory function",
-    "evidence_uri": "https://docs.example/basis/1",
-    "minimisation": {
-        "necessary": True,
-        "least_identifying": True,
-        "anonymisation_considered": True,
-        "accurate": True,
-        "timely": True,
-    },
-    "safety_considered": True,
-}
-SPECIAL_CONDITION: dict[str, Any] = {
-    "article9": "g",
-    "schedule1": "Part 2 paragraph 6",
-    "reason": "substantial public interest: statutory purposes",
-}
 SIGNATORIES: dict[str, str] = {"PHSO": people.SIGNATORY_PHSO, "LGSCO": people.SIGNATORY_LGSCO}
 
 # CONTRACT.md "Queries": the `status` query and its nested objects.
@@ -74,20 +61,6 @@ AWAITING_KEYS = {"message", "roles"}
 RECOMMENDATION_KEYS = {"decision", "value", "clauses"}
 AGREEMENT_KEYS = {"version", "sha256", "uri", "signed_by"}
 TIMELINE_KEYS = {"at", "actor", "message", "accepted", "detail"}
-
-
-def low_risk_intake(**overrides: Any) -> Intake:
-    """No special category data, one-off, small, no 3.1 trigger: no DPIA, no ISA, Egress."""
-    base: dict[str, Any] = {
-        "special_categories": [],
-        "criminal_offence_data": False,
-        "frequency": "one_off",
-        "onward_use_controls": False,
-        "business_critical": False,
-        "maintained_technology": False,
-        "volume": 10,
-    }
-    return make_intake(**{**base, **overrides})
 
 
 def sha_of(text: str) -> str:
@@ -367,26 +340,7 @@ def _walk_to(state: str) -> Walk:
     return w
 
 
-REACHABLE: tuple[str, ...] = (
-    "screening",
-    "dpia",
-    "ico_prior_consultation",
-    "isa_decision",
-    "lawful_basis",
-    "security_method",
-    "signing",
-    "active",
-    "review_due",
-    "remediation",
-    "suspended",
-    "closing",
-    "ended",
-    "approved_without_agreement",
-    "withdrawn",
-    "rejected",
-    "out_of_scope",
-    "emergency_referred",
-)
+REACHABLE: tuple[str, ...] = tuple(s for s in STATES if s != "scoping")
 
 
 @cache

@@ -18,7 +18,7 @@ from states.messages import (
     ProposeLawfulBasis,
     SpecialCategoryCondition,
 )
-from tests.factories import make_intake
+from tests.factories import low_risk_intake, make_intake
 
 ACTOR = "ira@phso.example"
 PUBLIC_LGSCO = {"name": "LGSCO", "kind": "public_body", "location": "england"}
@@ -38,18 +38,7 @@ def no_answers(**true: bool) -> dict[str, bool]:
     return answers
 
 
-def low_risk(**overrides: Any) -> Any:
-    """An intake with no special category or criminal offence data and no 3.1 trigger."""
-    base: dict[str, Any] = {
-        "special_categories": [],
-        "criminal_offence_data": False,
-        "frequency": "one_off",
-        "onward_use_controls": False,
-        "business_critical": False,
-        "maintained_technology": False,
-        "volume": 10,
-    }
-    return make_intake(**{**base, **overrides})
+low_risk = low_risk_intake
 
 
 # ======================================================================================

@@ -15,30 +15,14 @@ from temporalio.service import RPCError
 
 from states.intake import Intake
 from tests import people
+from tests.factories import ALL_FALSE_SCREENING, LAWFUL_BASIS, SPECIAL_CONDITION
 from workflows.sharing_proposal import SharingProposal
 from workflows.starter import Refused, send_decision
 
-ALL_FALSE_SCREENING = {
-    c: False
-    for c in __import__("states.messages", fromlist=["SCREENING_CRITERIA"]).SCREENING_CRITERIA
-}
 T = TypeVar("T")
 SHA = "a" * 64
 # A query that lands on a run just continued-as-new waits for nothing: retry it soon.
 QUERY_TIMEOUT = timedelta(seconds=2)
-LAWFUL_BASIS = {
-    "basis": "public_task",
-    "justification": "joint investigation under our statutory function",
-    "evidence_uri": "https://docs.example/basis/1",
-    "minimisation": {
-        "necessary": True,
-        "least_identifying": True,
-        "anonymisation_considered": True,
-        "accurate": True,
-        "timely": True,
-    },
-    "safety_considered": True,
-}
 
 
 async def patiently(call: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
@@ -195,11 +179,7 @@ class Driver:
         await self.send("propose_lawful_basis", people.CASEWORKER, **LAWFUL_BASIS)
         if special:
             await self.send(
-                "special_category_condition",
-                people.INFORMATION_RIGHTS,
-                article9="g",
-                schedule1="Part 2 paragraph 6",
-                reason="substantial public interest: statutory purposes",
+                "special_category_condition", people.INFORMATION_RIGHTS, **SPECIAL_CONDITION
             )
         await self.send("advice", people.DPO, role="dpo", outcome="support", notes="sound")
         return await self.send(

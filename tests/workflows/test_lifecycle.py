@@ -222,7 +222,7 @@ async def test_objection_sends_the_lawful_basis_back(
     await d.screen(dpia_required=True)
     await d.dpia()
     await d.send("isa_decision", people.INFORMATION_RIGHTS, isa_required=True)
-    from tests.workflows.driver import LAWFUL_BASIS
+    from tests.factories import LAWFUL_BASIS
 
     await d.send("propose_lawful_basis", people.CASEWORKER, **LAWFUL_BASIS)
     status = await d.send("advice", people.DPO, role="dpo", outcome="object", notes="weak")

@@ -15,8 +15,8 @@ from database.models import DecisionRow, ProposalRow
 from database.session import session_scope
 from tests import people
 from tests.conftest import make_worker
-from tests.factories import make_intake
-from tests.workflows.driver import ALL_FALSE_SCREENING, Driver, describe
+from tests.factories import ALL_FALSE_SCREENING, make_intake
+from tests.workflows.driver import Driver, describe
 
 pytestmark = pytest.mark.devserver
 
