@@ -228,7 +228,7 @@ class Proposal:
             if d.security_method is None:
                 want("security_advice")
         elif state == "signing":
-            if d.agreement is not None and d.agreement.version == d.agreement_version_wanted:
+            if self.draft_ready:
                 want("sign", parties=self.unsigned_parties())
         elif state == "review_due":
             want("submit_review", review_number=d.review_number + 1)
@@ -387,7 +387,7 @@ class Proposal:
 
     def _check_signature(self, payload: Sign) -> None:
         d = self.data
-        if d.agreement is None or d.agreement.version != d.agreement_version_wanted:
+        if not self.draft_ready or d.agreement is None:
             raise Refusal("sign: the draft agreement is still being prepared; try again shortly")
         if payload.party not in self.parties:
             raise Refusal(f"sign: {payload.party!r} is not a party; the parties are {self.parties}")
@@ -496,7 +496,7 @@ class Proposal:
         if p.outcome == "changes_requested":
             d.dpia = None  # back to the caseworker for a revised DPIA
         elif p.outcome == "rejected":
-            self._end_rejected(f"DPIA rejected by the DPO: {p.reason}", "reject", now)
+            self._reject(f"DPIA rejected by the DPO: {p.reason}", now)
         elif d.dpia is not None and d.dpia["residual_risk"] == "high":
             self._fire("consult_ico", now)
             self._system(
@@ -512,7 +512,7 @@ class Proposal:
     def _on_ico_consultation_outcome(self, p: IcoConsultationOutcome, now: datetime) -> None:
         self.data.ico_reference = p.reference
         if p.outcome == "do_not_proceed":
-            self._end_rejected(f"the ICO advised not to proceed ({p.reference})", "reject", now)
+            self._reject(f"the ICO advised not to proceed ({p.reference})", now)
         else:
             self._fire("ico_allows", now)
             self._enter_isa_decision(now)
@@ -678,7 +678,7 @@ class Proposal:
 
     def _on_terminate(self, p: Reason, now: datetime) -> None:
         if self.state in PRE_ACTIVE and not self._in_force():
-            self._end_rejected(f"rejected by {p.actor}: {p.reason}", "reject", now)
+            self._reject(f"rejected by {p.actor}: {p.reason}", now)
         else:
             self._fire("terminate", now)
             self.data.next_review_due = None  # no more reviews once terminated
@@ -727,12 +727,19 @@ class Proposal:
             ["10.1"],
         )
 
+    @property
+    def draft_ready(self) -> bool:
+        """The version to be signed has been drafted."""
+        d = self.data
+        return d.agreement is not None and d.agreement.version == d.agreement_version_wanted
+
+    def needs_draft(self) -> bool:
+        return self.state == "signing" and not self.draft_ready
+
     def agreement_request(self) -> AgreementRequest | None:
         """The draft the proposal needs now, if any."""
         d = self.data
-        if self.state != "signing" or (
-            d.agreement is not None and d.agreement.version == d.agreement_version_wanted
-        ):
+        if not self.needs_draft():
             return None
         basis = d.lawful_basis or {}
         return AgreementRequest(
@@ -765,13 +772,14 @@ class Proposal:
             ["9.1"],
         )
 
-    def unrecorded_events(self) -> list[TimelineEvent]:
-        return self.data.timeline[self.data.recorded_upto :]
-
-    def notification_key(self) -> str:
-        """Changes whenever whom the proposal waits for changes."""
-        awaiting = json.dumps(self.awaiting(), sort_keys=True)
-        return f"{self.data.state_changes}:{hashlib.sha256(awaiting.encode()).hexdigest()[:16]}"
+    def notification_key(self, awaiting: list[dict[str, Any]] | None = None) -> str:
+        """Changes whenever whom the proposal waits for (`awaiting()`) changes."""
+        awaiting_json = json.dumps(
+            self.awaiting() if awaiting is None else awaiting, sort_keys=True
+        )
+        return (
+            f"{self.data.state_changes}:{hashlib.sha256(awaiting_json.encode()).hexdigest()[:16]}"
+        )
 
     # ----- internals ---------------------------------------------------------------------
 
@@ -782,8 +790,8 @@ class Proposal:
         self.data.state_changes += 1
         self._event(now, SYSTEM_ACTOR, "state", True, f"{before} -> {self.state}", [])
 
-    def _end_rejected(self, why: str, event: str, now: datetime) -> None:
-        self._fire(event, now)
+    def _reject(self, why: str, now: datetime) -> None:
+        self._fire("reject", now)
         self.data.outcome = why
 
     def _recommend(self, decision: Decision, now: datetime, key: str | None = None) -> None:

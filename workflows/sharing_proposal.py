@@ -148,7 +148,7 @@ class _SharingProposal:
         p = self.proposal
         return (
             self._settled_upto < len(p.data.timeline)
-            or p.agreement_request() is not None
+            or p.needs_draft()
             or (not ignore_review and p.review_is_due(workflow.now()))
         )
 
@@ -185,8 +185,8 @@ class _SharingProposal:
                 retry_policy=ACTIVITY_RETRY,
             )
             p.data.recorded_upto = upto
-        key = p.notification_key()
         awaiting = p.awaiting()
+        key = p.notification_key(awaiting)
         if awaiting and key != p.data.notified_key:
             await workflow.execute_activity(
                 queue_notifications,
@@ -203,6 +203,7 @@ class _SharingProposal:
                 retry_policy=ACTIVITY_RETRY,
             )
             p.data.notified_key = key
+        # after the awaits above: a message may have changed what the proposal waits for
         self._upsert_search_attributes()
         workflow.set_current_details(details.current_details(p))
         self._settled_upto = max(self._settled_upto, upto)
