@@ -24,6 +24,23 @@ class Settings(BaseSettings):
     # 8.1: at most this many records, shared other than regularly, go by encrypted email.
     small_volume_threshold: int = Field(default=100, ge=0)
     ui_port: int = Field(default=8233, ge=1, le=65535)
+    # The caseworkers' web form (`infoshare web`); links in emails start with the base URL
+    # (empty: http://127.0.0.1:<web_port>).
+    web_port: int = Field(default=8000, ge=1, le=65535)
+    web_base_url: str = ""
+    # Overdue approvals and reviews: remind after this many days, then every as many
+    # again; escalate after `escalate_after_days` (PROTOCOL.md 2.9).
+    remind_after_days: float = Field(default=5, gt=0)
+    escalate_after_days: float = Field(default=10, gt=0)
+    # Email: empty host = notifications stay queued in the database (the outbox).
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_starttls: bool = False
+    smtp_username: str = ""
+    smtp_password: str = ""
+    mail_from: str = "infoshare@phso.example"
+    # The ICT helphub (8.1): told when a transfer method needs ICT's advice.
+    helphub_email: str = ""
     log_format: str = Field(default="console", pattern="^(console|json)$")
 
     @property
@@ -31,6 +48,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.home / 'infoshare.db').resolve()}"
+
+    @property
+    def resolved_web_base_url(self) -> str:
+        return (self.web_base_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
     @property
     def documents_dir(self) -> Path:

@@ -8,15 +8,14 @@ same bytes and SHA-256: the hash is what every signatory signs.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import structlog
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from activities.files import write_atomically
 from database.dml import insert_or_ignore
 from database.models import AgreementRow, utcnow
 from database.session import session_scope
@@ -234,22 +233,6 @@ def agreement_path(proposal_id: str, version: int) -> Path:
     return get_settings().documents_dir / proposal_id / f"agreement-v{version}.md"
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    if path.exists() and path.read_bytes() == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @activity.defn(name="draft_agreement")
 def draft_agreement(req: AgreementRequest) -> AgreementDraft:
     """Render version `req.version` of the agreement, store it and register it.
@@ -287,7 +270,7 @@ def draft_agreement(req: AgreementRequest) -> AgreementDraft:
         existing = session.get(AgreementRow, (req.proposal_id, req.version))
         if existing is not None and existing.sha256 != sha256:
             raise conflict(existing.sha256)
-        _write_atomically(path, data)
+        write_atomically(path, data)
         added = insert_or_ignore(
             session,
             AgreementRow,

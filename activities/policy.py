@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from temporalio import activity
 
 from settings import get_settings
@@ -11,4 +13,8 @@ from states.types import Policy
 @activity.defn(name="load_policy")
 def load_policy() -> Policy:
     settings = get_settings()
-    return Policy(small_volume_threshold=settings.small_volume_threshold)
+    return Policy(
+        small_volume_threshold=settings.small_volume_threshold,
+        remind_after=timedelta(days=settings.remind_after_days),
+        escalate_after=timedelta(days=settings.escalate_after_days),
+    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import structlog
+from sqlalchemy import update
 from temporalio import activity
 
 from database.dml import insert_or_ignore, upsert
-from database.models import DecisionRow, ProposalRow, utcnow
+from database.models import DecisionRow, LocalRecordRow, ProposalRow, RegisterRow, utcnow
 from database.session import session_scope
 from states.types import StepRecord
 
@@ -56,6 +57,31 @@ def record_step(step: StepRecord) -> None:
                 for event in sorted(events.values(), key=lambda e: e.seq)
             ],
             ["proposal_id", "seq"],
+        )
+        # Local records (4.14): attached once, then only their release changes.
+        for seq, record in enumerate(step.records, start=1):
+            upsert(
+                session,
+                LocalRecordRow,
+                {
+                    "proposal_id": step.proposal_id,
+                    "seq": seq,
+                    "kind": record.kind,
+                    "uri": record.uri,
+                    "sha256": record.sha256,
+                    "description": record.description,
+                    "attached_by": record.actor,
+                    "attached_at": record.at,
+                    "released_at": record.released_at,
+                    "released_by": record.released_by,
+                },
+                ["proposal_id", "seq"],
+            )
+        # The register row, once published, follows the agreement's status.
+        session.execute(
+            update(RegisterRow)
+            .where(RegisterRow.proposal_id == step.proposal_id)
+            .values(status=step.state, next_review_due=step.next_review_due, updated_at=utcnow())
         )
     log.info(
         "records.step",

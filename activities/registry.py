@@ -10,6 +10,7 @@ from activities.notifications import queue_notifications
 from activities.people import lookup_person
 from activities.policy import load_policy
 from activities.records import record_step
+from activities.register import publish_agreement
 
 ALL_ACTIVITIES: list[Callable[..., Any]] = [
     lookup_person,
@@ -17,4 +18,5 @@ ALL_ACTIVITIES: list[Callable[..., Any]] = [
     record_step,
     queue_notifications,
     draft_agreement,
+    publish_agreement,
 ]

@@ -82,6 +82,7 @@ class Base(DeclarativeBase):
         datetime: UTCDateTime(),
         list[str]: json_type(),
         dict[str, Any]: json_type(),
+        list[dict[str, Any]]: json_type(),
     }
 
 
@@ -172,6 +173,9 @@ class NotificationRow(Base):
     message: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # waiting (a new waiting point), reminder, escalation, or helphub (an ICT request, 8.1)
+    kind: Mapped[str] = mapped_column(String(ROLE_LEN), default="waiting", server_default="waiting")
+    subject: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     __table_args__ = (
         UniqueConstraint("proposal_id", "key", "recipient"),
@@ -189,3 +193,61 @@ class AgreementRow(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uri: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The same version rendered as PDF, with its own hash (the HTML's hash is what is signed).
+    pdf_uri: Mapped[str | None] = mapped_column(Text)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+class RegisterRow(Base):
+    """The information sharing register (4.14): one row per agreement, written when all
+    parties have signed and the signed version is published (9.1); its status and next
+    review are kept current after every later step."""
+
+    __tablename__ = "register"
+
+    proposal_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    parties: Mapped[list[str]]
+    purpose: Mapped[str] = mapped_column(Text)
+    lawful_basis: Mapped[str] = mapped_column(String(ID_LEN))
+    lawful_basis_justification: Mapped[str] = mapped_column(Text)
+    # Art 9 / Schedule 1 / Art 10 conditions as named by Information Rights (7.3), if any.
+    conditions: Mapped[dict[str, Any]]
+    special_categories: Mapped[list[str]]
+    dpia_required: Mapped[bool] = mapped_column(Boolean)
+    dpia_outcome: Mapped[str | None] = mapped_column(String(STATE_LEN))
+    security_method: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    # Where the signed version is published: a stable public path, and the stored files.
+    public_path: Mapped[str] = mapped_column(Text)
+    html_uri: Mapped[str] = mapped_column(Text)
+    pdf_uri: Mapped[str | None] = mapped_column(Text)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    signatures: Mapped[list[dict[str, Any]]]
+    signed_at: Mapped[datetime]
+    published_at: Mapped[datetime]
+    next_review_due: Mapped[datetime | None]
+    status: Mapped[str] = mapped_column(String(STATE_LEN))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index(None, "status"),)
+
+
+class LocalRecordRow(Base):
+    """Local records (4.14): emails, process maps and other documents, kept by reference
+    with their SHA-256 until Information Rights releases them."""
+
+    __tablename__ = "local_records"
+
+    proposal_id: Mapped[str] = mapped_column(String(ID_LEN), primary_key=True)
+    # The record's place in the proposal's list of records (append-only).
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uri: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(ID_LEN))
+    description: Mapped[str] = mapped_column(Text)
+    attached_by: Mapped[str] = mapped_column(String(EMAIL_LEN))
+    attached_at: Mapped[datetime]
+    released_at: Mapped[datetime | None]
+    released_by: Mapped[str | None] = mapped_column(String(EMAIL_LEN))

@@ -99,7 +99,7 @@ TRANSITIONS: list[dict[str, Any]] = [
 ]
 
 # The messages each state accepts (CONTRACT.md "Messages"). Anything else is refused.
-_ANY_OPEN = ("attach_record",)
+_ANY_OPEN = ("attach_record", "release_records")
 ACCEPTS: dict[str, tuple[str, ...]] = {
     "scoping": (),
     "screening": ("submit_screening", "screening_decision", "withdraw", "terminate", *_ANY_OPEN),
@@ -120,7 +120,7 @@ ACCEPTS: dict[str, tuple[str, ...]] = {
     "review_due": ("submit_review", "suspend", "terminate", *_ANY_OPEN),
     "remediation": ("remediation_complete", "suspend", "terminate", *_ANY_OPEN),
     "suspended": ("resume", "terminate", *_ANY_OPEN),
-    "closing": ("confirm_destruction",),
+    "closing": ("confirm_destruction", "release_records"),
     **{state: () for state in TERMINAL},
 }
 

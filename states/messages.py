@@ -382,6 +382,14 @@ MESSAGES: dict[str, MessageSpec] = {
             },
         ),
         MessageSpec(
+            "release_records",
+            (Role.information_rights,),
+            Reason,
+            "Information Rights: release the local records kept for this proposal (4.14).",
+            ("4.14",),
+            {"reason": "agreement finalised and entered in the register"},
+        ),
+        MessageSpec(
             "withdraw",
             (Role.caseworker, Role.information_rights),
             Reason,

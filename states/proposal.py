@@ -43,7 +43,15 @@ from states.messages import (
     SubmitScreening,
     parse_payload,
 )
-from states.types import AgreementDraft, AgreementRequest, Person, Policy, TimelineEvent
+from states.types import (
+    AgreementDraft,
+    AgreementRequest,
+    LocalRecord,
+    Person,
+    Policy,
+    SignatureRecord,
+    TimelineEvent,
+)
 
 SYSTEM_ACTOR = "infoshare"
 
@@ -63,13 +71,9 @@ class Recommendation(BaseModel):
     confirmed_value: Any = None
 
 
-class Signature(BaseModel):
-    party: str
-    name: str
-    job_title: str
-    actor: str
-    at: datetime
-    document_sha256: str
+# Kept under their old names: carried proposal data in recorded histories uses them.
+Signature = SignatureRecord
+Record = LocalRecord
 
 
 class Agreement(BaseModel):
@@ -83,15 +87,6 @@ class AdviceGiven(BaseModel):
     actor: str
     outcome: str
     notes: str
-
-
-class Record(BaseModel):
-    kind: str
-    uri: str
-    sha256: str
-    description: str
-    actor: str
-    at: datetime
 
 
 class ProposalData(BaseModel):
@@ -379,6 +374,8 @@ class Proposal:
             problems = rules.check_review_answers(due, payload.answers)
             if problems:
                 raise Refusal("submit_review: " + "; ".join(problems))
+        elif message == "release_records" and not self.held_records():
+            raise Refusal("release_records: no local records are held for this proposal")
         elif message == "withdraw" and self._in_force():
             raise Refusal(
                 "withdraw: the agreement is in force and is being re-signed; "
@@ -708,6 +705,24 @@ class Proposal:
             )
         )
 
+    def _on_release_records(self, p: Reason, now: datetime) -> None:
+        held = self.held_records()
+        for i, record in enumerate(self.data.records):
+            if record.released_at is None:
+                self.data.records[i] = record.model_copy(
+                    update={"released_at": now, "released_by": str(p.actor)}
+                )
+        self._system(
+            now,
+            "records_released",
+            f"{len(held)} local record(s) released by Information Rights",
+            ["4.14"],
+        )
+
+    def held_records(self) -> list[LocalRecord]:
+        """Local records not yet released by Information Rights (4.14)."""
+        return [r for r in self.data.records if r.released_at is None]
+
     # ----- timers and side effects reported back -----------------------------------------
 
     def review_is_due(self, now: datetime) -> bool:
@@ -885,6 +900,7 @@ _HANDLERS: dict[str, Callable[[Proposal, Any, datetime], None]] = {
     "suspend": Proposal._on_suspend,
     "resume": Proposal._on_resume,
     "attach_record": Proposal._on_attach_record,
+    "release_records": Proposal._on_release_records,
     "withdraw": Proposal._on_withdraw,
     "terminate": Proposal._on_terminate,
     "confirm_destruction": Proposal._on_confirm_destruction,

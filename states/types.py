@@ -6,7 +6,7 @@ are importable inside the workflow sandbox.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +29,11 @@ class Policy(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     small_volume_threshold: int = 100
+    # Overdue approvals and reviews (PROTOCOL.md 2.9): remind whoever the proposal waits
+    # for after `remind_after`, and again every `remind_after`; escalate after
+    # `escalate_after`. Histories recorded before these existed read the defaults.
+    remind_after: timedelta = timedelta(days=5)
+    escalate_after: timedelta = timedelta(days=10)
 
 
 class TimelineEvent(BaseModel):
@@ -58,6 +63,22 @@ class StepRecord(BaseModel):
     outcome: str | None = None
     next_review_due: datetime | None = None
     events: list[TimelineEvent] = Field(default_factory=list)
+    # Every local record of the proposal so far (4.14), released or not.
+    records: list[LocalRecord] = Field(default_factory=list)
+
+
+class LocalRecord(BaseModel):
+    """A local record (4.14): a reference to an email, process map or other document,
+    kept until Information Rights releases it."""
+
+    kind: str
+    uri: str
+    sha256: str
+    description: str
+    actor: str
+    at: datetime
+    released_at: datetime | None = None
+    released_by: str | None = None
 
 
 class NotificationRequest(BaseModel):
@@ -73,6 +94,11 @@ class NotificationRequest(BaseModel):
     caseworker: str
     # for `sign`: the parties that have not signed yet
     unsigned_parties: list[str] = Field(default_factory=list)
+    # waiting: a new waiting point; reminder: still waiting after the policy's period
+    # (`reminder` counts them); escalation: overdue since `overdue_since`.
+    kind: str = "waiting"
+    reminder: int = 0
+    overdue_since: datetime | None = None
 
 
 class AgreementRequest(BaseModel):
@@ -98,8 +124,55 @@ class AgreementRequest(BaseModel):
 
 
 class AgreementDraft(BaseModel):
+    """A stored version of the agreement. `sha256` names the version signatories sign
+    (of the document at `uri`); the PDF rendering of it has its own hash."""
+
     model_config = ConfigDict(frozen=True)
 
     version: int
     sha256: str
     uri: str
+    pdf_uri: str | None = None
+    pdf_sha256: str | None = None
+
+
+class SignatureRecord(BaseModel):
+    party: str
+    name: str
+    job_title: str
+    actor: str
+    at: datetime
+    document_sha256: str
+
+
+class PublishRequest(BaseModel):
+    """The signed agreement to publish (9.1) and enter in the register (4.14)."""
+
+    proposal_id: str
+    title: str
+    purpose: str
+    parties: list[str]
+    lawful_basis: str
+    lawful_basis_justification: str
+    special_category_condition: dict[str, str | None] | None = None
+    special_categories: list[str] = Field(default_factory=list)
+    dpia_required: bool
+    dpia_outcome: str | None = None
+    security_method: str
+    version: int
+    sha256: str
+    uri: str
+    signatures: list[SignatureRecord]
+    signed_at: datetime
+    next_review_due: datetime | None = None
+    state: str
+
+
+class Publication(BaseModel):
+    """Where a signed agreement was published."""
+
+    model_config = ConfigDict(frozen=True)
+
+    public_path: str
+    html_uri: str
+    pdf_uri: str | None = None

@@ -45,4 +45,5 @@ def test_registry_lists_every_activity_as_sync_function() -> None:
         "record_step",
         "queue_notifications",
         "draft_agreement",
+        "publish_agreement",
     }

@@ -17,7 +17,16 @@ from database.models import Base
 from database.session import make_engine, reset_engine
 from settings import get_settings
 
-TABLES = {"people", "person_roles", "proposals", "decisions", "notifications", "agreements"}
+TABLES = {
+    "people",
+    "person_roles",
+    "proposals",
+    "decisions",
+    "notifications",
+    "agreements",
+    "register",
+    "local_records",
+}
 
 
 def table_names(url: str) -> set[str]:
@@ -31,11 +40,11 @@ def table_names(url: str) -> set[str]:
 def test_upgrade_to_head_and_down_to_base(empty_database_url: str) -> None:
     assert current_revision(empty_database_url) is None
     upgrade(empty_database_url)
-    assert current_revision(empty_database_url) == head_revision() == "0001"
+    assert current_revision(empty_database_url) == head_revision() == "0002"
     assert table_names(empty_database_url) >= TABLES
 
     upgrade(empty_database_url)  # already at head: nothing to do
-    assert current_revision(empty_database_url) == "0001"
+    assert current_revision(empty_database_url) == "0002"
 
     downgrade(empty_database_url, "base")
     assert current_revision(empty_database_url) is None
@@ -66,7 +75,7 @@ def test_upgrade_uses_settings_from_any_directory(
     try:
         upgrade()
         assert (home / "infoshare.db").is_file()
-        assert current_revision() == "0001"
+        assert current_revision() == head_revision()
     finally:
         reset_engine()
         get_settings.cache_clear()
@@ -84,5 +93,5 @@ def test_alembic_command_line(tmp_path: Path) -> None:
             check=True,
             capture_output=True,
         )
-    assert current_revision(url) == "0001"
+    assert current_revision(url) == head_revision()
     assert table_names(url) >= TABLES
