@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from states import rules
 from states.decision import Decision
 from states.intake import Intake
-from states.machine import ACCEPTS, PRE_ACTIVE, TERMINAL, Lifecycle
+from states.machine import ACCEPTS, IN_FORCE, PRE_ACTIVE, TERMINAL, Lifecycle
 from states.messages import (
     MESSAGES,
     SEGREGATED_ROLES,
@@ -47,8 +47,11 @@ from states.types import (
     AgreementDraft,
     AgreementRequest,
     LocalRecord,
+    NotificationRequest,
     Person,
     Policy,
+    Publication,
+    PublishRequest,
     SignatureRecord,
     TimelineEvent,
 )
@@ -129,6 +132,16 @@ class ProposalData(BaseModel):
     # Bookkeeping of the side effects already performed for this proposal.
     recorded_upto: int = 0
     notified_key: str | None = None
+    # Publication of the signed agreement (9.1) and its register entry (4.14).
+    published_version: int = 0
+    public_path: str | None = None
+    unpublishable_version: int = 0
+    # Overdue approvals and reviews (PROTOCOL.md 2.9): since when the proposal has waited
+    # for the same people, how many reminders went out, and since when it is overdue.
+    waiting_key: str | None = None
+    waiting_since: datetime | None = None
+    reminders_sent: int = 0
+    overdue_since: datetime | None = None
 
 
 def message_digest(message: str, payload: Payload) -> str:
@@ -263,6 +276,14 @@ class Proposal:
             "review_number": d.review_number,
             "outcome": d.outcome,
             "agreement": agreement,
+            "published": (
+                {"version": d.published_version, "public_path": d.public_path}
+                if d.published_version
+                else None
+            ),
+            "waiting_since": d.waiting_since.isoformat() if d.waiting_since else None,
+            "overdue_since": d.overdue_since.isoformat() if d.overdue_since else None,
+            "local_records_held": len(self.held_records()),
         }
 
     def timeline(self) -> list[dict[str, Any]]:
@@ -785,6 +806,146 @@ class Proposal:
             f"version {draft.version} drafted (sha256 {draft.sha256}); every party "
             "signs this version",
             ["9.1"],
+        )
+
+    # ----- publication (9.1, 4.14) ------------------------------------------------------
+
+    def publish_request(self) -> PublishRequest | None:
+        """The signed version to publish and enter in the register, once all have signed."""
+        d, agreement = self.data, self.data.agreement
+        if (
+            self.state not in IN_FORCE
+            or agreement is None
+            or self.unsigned_parties()
+            or agreement.version <= max(d.published_version, d.unpublishable_version)
+        ):
+            return None
+        basis = d.lawful_basis or {}
+        return PublishRequest(
+            proposal_id=d.proposal_id,
+            title=self.intake.title,
+            purpose=self.intake.purpose,
+            parties=self.parties,
+            lawful_basis=str(basis.get("basis", "")),
+            lawful_basis_justification=str(basis.get("justification", "")),
+            special_category_condition=d.special_category_condition,
+            special_categories=[str(c) for c in self.intake.special_categories],
+            dpia_required=bool(d.dpia_required),
+            dpia_outcome=d.dpia_outcome,
+            security_method=d.security_method or "",
+            version=agreement.version,
+            sha256=agreement.sha256,
+            uri=agreement.uri,
+            signatures=list(agreement.signed_by),
+            signed_at=max(s.at for s in agreement.signed_by),
+            next_review_due=d.next_review_due,
+            state=self.state,
+        )
+
+    def agreement_published(self, publication: Publication, version: int, now: datetime) -> None:
+        self.data.published_version = version
+        self.data.public_path = publication.public_path
+        self._system(
+            now,
+            "agreement_published",
+            f"signed version {version} published at {publication.public_path} and entered "
+            "in the information sharing register",
+            ["9.1", "4.14"],
+        )
+
+    def publication_failed(self, version: int, why: str, now: datetime) -> None:
+        """The signed document could not be published as signed: say so, and stop trying
+        for this version (re-signing a new version publishes that one)."""
+        self.data.unpublishable_version = version
+        self._system(
+            now,
+            "publication_failed",
+            f"signed version {version} was not published: {why}",
+            ["9.1", "4.14"],
+        )
+
+    # ----- overdue approvals and reviews (PROTOCOL.md 2.9) -------------------------------
+
+    def note_waiting(self, now: datetime) -> None:
+        """Start the overdue clock whenever whom the proposal waits for changes. A suspended
+        agreement waits on purpose, and is not chased."""
+        d = self.data
+        awaiting = self.awaiting()
+        key = self.notification_key(awaiting) if awaiting and self.state != "suspended" else None
+        if key == d.waiting_key:
+            return
+        d.waiting_key, d.waiting_since = key, (now if key else None)
+        d.reminders_sent, d.overdue_since = 0, None
+
+    def _chase_times(self) -> tuple[datetime | None, datetime | None]:
+        """When the next reminder and the escalation fall due (None: not pending)."""
+        d = self.data
+        if d.waiting_since is None or d.policy is None:
+            return None, None
+        reminder = d.waiting_since + (d.reminders_sent + 1) * d.policy.remind_after
+        escalation = None
+        if d.overdue_since is None:
+            escalation = d.waiting_since + d.policy.escalate_after
+        return reminder, escalation
+
+    def next_chase_at(self) -> datetime | None:
+        times = [t for t in self._chase_times() if t is not None]
+        return min(times) if times else None
+
+    def chase_due(self, now: datetime) -> str | None:
+        """ "escalation" or "reminder" when one is due now, else None."""
+        reminder, escalation = self._chase_times()
+        if escalation is not None and now >= escalation:
+            return "escalation"
+        if reminder is not None and now >= reminder:
+            return "reminder"
+        return None
+
+    def chase(self, kind: str, now: datetime) -> NotificationRequest:
+        """Record a reminder or the escalation, and say whom to tell. Reminder periods that
+        passed unseen (a worker was down) are counted, not sent one by one."""
+        d = self.data
+        assert d.waiting_since is not None and d.policy is not None
+        d.reminders_sent = max(d.reminders_sent, (now - d.waiting_since) // d.policy.remind_after)
+        awaiting = self.awaiting()
+        what = "; ".join(f"{w['message']} from {' or '.join(w['roles'])}" for w in awaiting)
+        since = f"{d.waiting_since:%Y-%m-%d %H:%M} UTC"
+        clauses = list(dict.fromkeys(c for w in awaiting for c in MESSAGES[w["message"]].clauses))
+        if kind == "escalation":
+            d.overdue_since = d.waiting_since + d.policy.escalate_after
+            self._system(
+                now,
+                "escalated",
+                f"overdue: waiting since {since} for {what}; escalated to Information Rights, "
+                "the DPO and the caseworker",
+                clauses,
+            )
+            key = f"{d.waiting_key}:escalation"
+        else:
+            self._system(
+                now,
+                "reminder",
+                f"reminder {d.reminders_sent}: waiting since {since} for {what}",
+                clauses,
+            )
+            key = f"{d.waiting_key}:reminder-{d.reminders_sent}"
+        return self.notification_request(
+            awaiting, key, kind=kind, reminder=d.reminders_sent, overdue_since=d.overdue_since
+        )
+
+    def notification_request(
+        self, awaiting: list[dict[str, Any]], key: str, **extra: Any
+    ) -> NotificationRequest:
+        """Tell whoever the proposal waits for (`awaiting()`), once per `key`."""
+        return NotificationRequest(
+            proposal_id=self.data.proposal_id,
+            key=key,
+            title=self.intake.title,
+            state=self.state,
+            awaiting={w["message"]: w["roles"] for w in awaiting},
+            caseworker=str(self.intake.caseworker),
+            unsigned_parties=self.unsigned_parties(),
+            **extra,
         )
 
     def notification_key(self, awaiting: list[dict[str, Any]] | None = None) -> str:

@@ -24,6 +24,7 @@ with workflow.unsafe.imports_passed_through():
     from activities.people import lookup_person
     from activities.policy import load_policy
     from activities.records import record_step
+    from activities.register import publish_agreement
     from states.intake import Intake
     from states.messages import MESSAGES
     from states.proposal import Proposal, ProposalData, Refusal
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         ISP_AWAITING,
         ISP_CASEWORKER,
         ISP_NEXT_REVIEW,
+        ISP_OVERDUE_SINCE,
         ISP_PARTNERS,
         ISP_STATE,
     )
@@ -44,6 +46,9 @@ ACTIVITY_RETRY = RetryPolicy(
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 LOOKUP_TIMEOUT = timedelta(seconds=20)
 REFUSED = "Refused"
+# Behaviour added after the first release, kept off when replaying histories without it:
+# publishing the signed agreement to the register, and reminders/escalation when overdue.
+REGISTER_AND_REMINDERS = "register-and-reminders"
 
 
 class _SharingProposal:
@@ -60,9 +65,11 @@ class _SharingProposal:
         self._ready = False
         self._settled_upto = 0
         self._search_attributes: dict[str, Any] = {}
+        self._v2 = False
 
     @workflow.run
     async def run(self, intake: Intake, carried: ProposalData | None = None) -> dict[str, Any]:
+        self._v2 = workflow.patched(REGISTER_AND_REMINDERS)
         if self.proposal.data.policy is None:
             self.proposal.set_policy(
                 await workflow.execute_activity(
@@ -82,7 +89,7 @@ class _SharingProposal:
                     workflow.continue_as_new(args=[intake, self.proposal.data])
                 continue
             with contextlib.suppress(TimeoutError):
-                await workflow.wait_condition(self._has_work, timeout=self._until_next_review())
+                await workflow.wait_condition(self._has_work, timeout=self._until_next_wake())
             if self.proposal.review_is_due(workflow.now()) and not self._time_to_continue_as_new(
                 reviews_at_start
             ):
@@ -152,11 +159,17 @@ class _SharingProposal:
             or (not ignore_review and p.review_is_due(workflow.now()))
         )
 
-    def _until_next_review(self) -> timedelta | None:
+    def _until_next_wake(self) -> timedelta | None:
+        """Until the next review falls due or, since v2, the next reminder or escalation."""
+        times = []
         due = self.proposal.data.next_review_due
-        if self.proposal.state != "active" or due is None:
+        if self.proposal.state == "active" and due is not None:
+            times.append(due)
+        if self._v2 and (chase := self.proposal.next_chase_at()) is not None:
+            times.append(chase)
+        if not times:
             return None
-        return max(due - workflow.now(), timedelta(seconds=1))
+        return max(min(times) - workflow.now(), timedelta(seconds=1))
 
     def _time_to_continue_as_new(self, reviews_at_start: int) -> bool:
         # One run per review period keeps each history short however long the agreement
@@ -176,6 +189,12 @@ class _SharingProposal:
                 retry_policy=ACTIVITY_RETRY,
             )
             p.agreement_drafted(draft, workflow.now())
+        chases: list[NotificationRequest] = []
+        if self._v2:
+            await self._publish()
+            p.note_waiting(workflow.now())
+            while (kind := p.chase_due(workflow.now())) is not None:
+                chases.append(p.chase(kind, workflow.now()))
         upto = len(p.data.timeline)
         if p.data.recorded_upto < upto:
             await workflow.execute_activity(
@@ -188,25 +207,40 @@ class _SharingProposal:
         awaiting = p.awaiting()
         key = p.notification_key(awaiting)
         if awaiting and key != p.data.notified_key:
-            await workflow.execute_activity(
-                queue_notifications,
-                NotificationRequest(
-                    proposal_id=p.data.proposal_id,
-                    key=key,
-                    title=p.intake.title,
-                    state=p.state,
-                    awaiting={w["message"]: w["roles"] for w in awaiting},
-                    caseworker=str(p.intake.caseworker),
-                    unsigned_parties=p.unsigned_parties(),
-                ),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+            await self._notify(p.notification_request(awaiting, key))
             p.data.notified_key = key
+        for chase in chases:
+            await self._notify(chase)
         # after the awaits above: a message may have changed what the proposal waits for
         self._upsert_search_attributes()
         workflow.set_current_details(details.current_details(p))
         self._settled_upto = max(self._settled_upto, upto)
+
+    async def _notify(self, request: NotificationRequest) -> None:
+        await workflow.execute_activity(
+            queue_notifications,
+            request,
+            start_to_close_timeout=ACTIVITY_TIMEOUT,
+            retry_policy=ACTIVITY_RETRY,
+        )
+
+    async def _publish(self) -> None:
+        """Publish the signed agreement and enter it in the register (9.1, 4.14)."""
+        p = self.proposal
+        while (request := p.publish_request()) is not None:
+            try:
+                publication = await workflow.execute_activity(
+                    publish_agreement,
+                    request,
+                    start_to_close_timeout=ACTIVITY_TIMEOUT,
+                    retry_policy=ACTIVITY_RETRY,
+                )
+            except ActivityError as err:
+                # Only a non-retryable failure gets here: the signed document changed.
+                cause = str(err.cause) if err.cause is not None else str(err)
+                p.publication_failed(request.version, cause, workflow.now())
+            else:
+                p.agreement_published(publication, request.version, workflow.now())
 
     def _step_record(self, upto: int) -> StepRecord:
         p = self.proposal
@@ -219,6 +253,7 @@ class _SharingProposal:
             outcome=p.data.outcome,
             next_review_due=p.data.next_review_due,
             events=p.data.timeline[p.data.recorded_upto : upto],
+            records=p.data.records,
         )
 
     def _upsert_search_attributes(self) -> None:
@@ -230,8 +265,12 @@ class _SharingProposal:
             ISP_CASEWORKER.name: str(p.intake.caseworker),
             ISP_NEXT_REVIEW.name: p.data.next_review_due,
         }
+        keys: list[Any] = [ISP_STATE, ISP_AWAITING, ISP_PARTNERS, ISP_CASEWORKER, ISP_NEXT_REVIEW]
+        if self._v2:
+            wanted[ISP_OVERDUE_SINCE.name] = p.data.overdue_since
+            keys.append(ISP_OVERDUE_SINCE)
         updates: list[SearchAttributeUpdate[Any]] = []
-        for key in (ISP_STATE, ISP_AWAITING, ISP_PARTNERS, ISP_CASEWORKER, ISP_NEXT_REVIEW):
+        for key in keys:
             value = wanted[key.name]
             if key.name in self._search_attributes and self._search_attributes[key.name] == value:
                 continue

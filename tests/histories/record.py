@@ -96,6 +96,30 @@ async def main(out: Path) -> None:
         )
         await d.send("dpia_decision", people.DPO, outcome="rejected", reason="too risky")
 
+    async def overdue_then_withdrawn(d: Driver, runs: list[str]) -> None:
+        # v2: reminded, then escalated, then acted on
+        await d.wait_for(lambda s: bool(s["waiting_since"]))
+        await env.sleep(timedelta(days=11))
+        await d.wait_for(lambda s: bool(s["overdue_since"]))
+        await d.screen(dpia_required=True)
+        await d.send("withdraw", people.CASEWORKER, reason="no longer needed")
+
+    async def records_released(d: Driver, runs: list[str]) -> None:
+        # v2: local records kept, the agreement published, the records released
+        await d.send(
+            "attach_record",
+            people.CASEWORKER,
+            kind="email",
+            uri="https://records.example/emails/1",
+            sha256="c" * 64,
+            description="partner's confirmation",
+        )
+        await d.to_active()
+        await d.wait_for(lambda s: bool(s["published"]))
+        await d.send("release_records", people.INFORMATION_RIGHTS, reason="registered")
+        await d.send("terminate", people.DPO, reason="purpose fulfilled")
+        await d.send("confirm_destruction", people.INFORMATION_RIGHTS, notes="destroyed")
+
     async def nothing(d: Driver, runs: list[str]) -> None:
         await d.handle.result()
 
@@ -116,6 +140,8 @@ async def main(out: Path) -> None:
         "rejected-at-dpia": ({}, rejected_at_dpia),
         "emergency": ({"imminent_risk_of_harm": True}, nothing),
         "out-of-scope": ({"anonymised": True}, nothing),
+        "overdue-then-withdrawn": ({}, overdue_then_withdrawn),
+        "records-released": ({}, records_released),
     }
     out.mkdir(parents=True, exist_ok=True)
     async with make_worker(env, "record"):
@@ -134,5 +160,5 @@ async def main(out: Path) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=HERE / "v1")
+    parser.add_argument("--out", type=Path, default=HERE / "v2")
     asyncio.run(main(parser.parse_args().out))

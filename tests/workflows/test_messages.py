@@ -95,8 +95,9 @@ async def test_refused_update_says_why_and_changes_nothing(
 ) -> None:
     message, actor, payload, words = REFUSALS[case]
     d = await Driver.start(dev_env.client, make_intake(), dev_worker, via="update")
-    before = await d.wait_for(lambda s: s["state"] == "screening")
+    await d.wait_for(lambda s: s["state"] == "screening")
     length = await settled_history_length(d)
+    before = await d.status()
     timeline_before = await d.timeline()
     refusal = await d.refused(message, actor, **payload)
     for word in words:
@@ -119,7 +120,8 @@ async def test_refused_signal_is_recorded_and_changes_nothing(
 ) -> None:
     message, actor, payload, words = REFUSALS[case]
     d = await Driver.start(dev_env.client, make_intake(), dev_worker, via="signal")
-    before = await d.wait_for(lambda s: s["state"] == "screening")
+    # settled: the overdue clock has started
+    before = await d.wait_for(lambda s: s["state"] == "screening" and s["waiting_since"])
     refusal = await d.refused(message, actor, **payload)
     for word in words:
         assert word in refusal, refusal
