@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_HOME = Path(".infoshare")
@@ -41,6 +41,19 @@ class Settings(BaseSettings):
     mail_from: str = "infoshare@phso.example"
     # The ICT helphub (8.1): told when a transfer method needs ICT's advice.
     helphub_email: str = ""
+    # Payload encryption (AES-256-GCM): `id:base64key,...`; the active key encrypts, the
+    # others still decrypt. Empty: a key file under `home`, created on first use.
+    codec_keys: SecretStr = SecretStr("")
+    codec_active_key: str = ""
+    # Keyed pseudonyms in search attributes (IspCaseworker), base64; empty: the key file.
+    codec_pseudonym_key: SecretStr = SecretStr("")
+    # The codec server the Temporal UI decodes payloads through. With a token set
+    # (production), /encode and /decode need `Authorization: Bearer <token>`.
+    codec_port: int = Field(default=8081, ge=1, le=65535)
+    codec_auth_token: SecretStr = SecretStr("")
+    # Browser origins allowed to call the codec server (comma-separated); empty: the
+    # embedded Temporal UI's own origin.
+    codec_cors_origins: str = ""
     log_format: str = Field(default="console", pattern="^(console|json)$")
 
     @property
@@ -52,6 +65,16 @@ class Settings(BaseSettings):
     @property
     def resolved_web_base_url(self) -> str:
         return (self.web_base_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
+
+    @property
+    def resolved_codec_cors_origins(self) -> list[str]:
+        if self.codec_cors_origins.strip():
+            return [o.strip().rstrip("/") for o in self.codec_cors_origins.split(",") if o.strip()]
+        return [f"http://127.0.0.1:{self.ui_port}", f"http://localhost:{self.ui_port}"]
+
+    @property
+    def codec_url(self) -> str:
+        return f"http://127.0.0.1:{self.codec_port}"
 
     @property
     def documents_dir(self) -> Path:

@@ -7,11 +7,12 @@ import concurrent.futures
 
 import structlog
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.worker import Worker
+from temporalio.converter import DataConverter
+from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.registry import ALL_ACTIVITIES
+from codec.converter import configured_data_converter
 from settings import Settings, get_settings
 from workflows.sharing_proposal import SharingProposal
 
@@ -28,12 +29,21 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     )
 
 
+def make_replayer(data_converter: DataConverter | None = None) -> Replayer:
+    """A replayer of `SharingProposal` histories, decoding payloads as the worker does."""
+    return Replayer(
+        workflows=[SharingProposal],
+        data_converter=data_converter or configured_data_converter(),
+        workflow_runner=workflow_runner(),
+    )
+
+
 async def connect(settings: Settings | None = None) -> Client:
     settings = settings or get_settings()
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
-        data_converter=pydantic_data_converter,
+        data_converter=configured_data_converter(settings),
     )
 
 

@@ -25,7 +25,6 @@ from temporalio.api.operatorservice.v1 import (
 )
 from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 log = structlog.get_logger()
 
@@ -89,6 +88,7 @@ class DevServer:
     namespace: str = "default"
     search_attributes: dict[str, str] = field(default_factory=dict)
     ip: str = "127.0.0.1"
+    ui_codec_endpoint: str | None = None
     binary: Path | None = None
     process: asyncio.subprocess.Process | None = field(default=None, init=False)
 
@@ -126,6 +126,8 @@ class DevServer:
             "--ui-disable-news-fetch",
             "--log-level", "warn",
         ]  # fmt: skip
+        if self.ui_codec_endpoint:
+            args += ["--ui-codec-endpoint", self.ui_codec_endpoint]
         return [*args, *search_attribute_flags(self.search_attributes)]
 
     async def start(self) -> None:
@@ -169,7 +171,6 @@ class DevServer:
                     Client.connect(
                         self.address,
                         namespace=self.namespace,
-                        data_converter=pydantic_data_converter,
                     ),
                     timeout=5,
                 )

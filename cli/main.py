@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from cli.codec_commands import codec_app, serve_codec
 from cli.errors import CliError, friendly, validation_lines
 from cli.logging import configure_logging
 from settings import Settings, get_settings
@@ -70,6 +71,7 @@ people_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
+app.add_typer(codec_app, name="codec")
 
 # Exit codes besides 0: 1 refused / invalid / failed, 2 usage or no such proposal.
 EXIT_USAGE = 2
@@ -252,7 +254,7 @@ def up(
 
     Stops cleanly on Ctrl-C or SIGTERM; a restart on the same home keeps every proposal.
     """
-    from cli.up import preflight, run_stack
+    from cli.up import preflight, run_stack, service_ports
     from database.migrate import upgrade
 
     settings = load_settings()
@@ -272,7 +274,7 @@ def up(
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise CliError(f"cannot create the home directory {settings.home}: {err}") from None
-    preflight(settings.home.resolve(), port, ui_port)
+    preflight(settings.home.resolve(), port, ui_port, service_ports(settings))
 
     url = settings.resolved_database_url
     try:
@@ -579,6 +581,17 @@ def messages(
         typer.echo(f"  clauses: {', '.join(entry['clauses'])}")
         body = json.dumps(entry["example"], indent=2 if name else None, ensure_ascii=False)
         typer.echo("  example: " + body.replace("\n", "\n  "))
+
+
+@app.command("codec-server")
+@friendly
+def codec_server(
+    port: Annotated[
+        int | None, typer.Option(help="Port (default: INFOSHARE_CODEC_PORT, 8081).", min=1)
+    ] = None,
+) -> None:
+    """Serve the codec server alone: the Temporal UI decodes payloads through it."""
+    serve_codec(port)
 
 
 if __name__ == "__main__":  # pragma: no cover

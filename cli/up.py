@@ -49,9 +49,22 @@ async def _worker(settings: Settings, stop: asyncio.Event) -> None:
     await run_worker(settings, stop)
 
 
+async def _codec_server(settings: Settings, stop: asyncio.Event) -> None:
+    from cli.asgi import serve
+    from codec.keys import load_keyring
+    from codec.server import create_app
+
+    await serve(
+        create_app(load_keyring(settings), settings), "127.0.0.1", settings.codec_port, stop
+    )
+
+
 # The in-process services of the embedded stack, started in this order. Another one (the
 # web form) is added by appending a `Service` here.
-SERVICES: list[Service] = [Service("worker", _worker)]
+SERVICES: list[Service] = [
+    Service("worker", _worker),
+    Service("codec server", _codec_server, url=lambda s: s.codec_url),
+]
 
 
 def check_port_free(ip: str, port: int, what: str) -> None:
@@ -96,13 +109,20 @@ def check_no_running_server(home: Path) -> None:
     pid_file.unlink(missing_ok=True)
 
 
-def preflight(home: Path, port: int, ui_port: int) -> None:
+def preflight(home: Path, port: int, ui_port: int, others: dict[str, int] | None = None) -> None:
     """CliError if the stack cannot start: a server still runs on `home`, a port is taken."""
-    if port == ui_port:
-        raise CliError("--port and --ui-port must differ", 2)
+    ports = {"Temporal frontend": port, "Temporal UI": ui_port, **(others or {})}
+    if len(set(ports.values())) != len(ports):
+        used = ", ".join(f"{what} {number}" for what, number in ports.items())
+        raise CliError(f"the ports must differ; they are: {used}", 2)
     check_no_running_server(home)
-    check_port_free("127.0.0.1", port, "Temporal frontend")
-    check_port_free("127.0.0.1", ui_port, "Temporal UI")
+    for what, number in ports.items():
+        check_port_free("127.0.0.1", number, what)
+
+
+def service_ports(settings: Settings) -> dict[str, int]:
+    """The ports the in-process services listen on."""
+    return {"codec server": settings.codec_port}
 
 
 async def _unless_stopped(work: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:
@@ -154,7 +174,7 @@ async def run_stack(
 
     services = SERVICES if services is None else services
     home = settings.home.resolve()
-    preflight(home, port, ui_port)
+    preflight(home, port, ui_port, service_ports(settings))
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -173,6 +193,8 @@ async def run_stack(
         ui_port=ui_port,
         namespace=settings.temporal_namespace,
         search_attributes=dict(SEARCH_ATTRIBUTES),
+        # the UI decodes the encrypted payloads through our codec server
+        ui_codec_endpoint=settings.codec_url,
     )
     try:
         try:

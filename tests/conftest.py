@@ -13,10 +13,10 @@ import pytest_asyncio
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Replayer, Worker
+from temporalio.worker import Worker
 
+from codec.converter import configured_data_converter
 from tests.people import seed_people
 
 BIN = Path(sys.executable).parent
@@ -64,7 +64,7 @@ async def register_search_attributes(env: WorkflowEnvironment) -> None:
 async def time_skipping_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(BIN / "temporal-test-server"),
-        data_converter=pydantic_data_converter,
+        data_converter=configured_data_converter(),
     )
     await register_search_attributes(env)
     yield env
@@ -77,7 +77,7 @@ async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
 
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=str(BIN / "temporal"),
-        data_converter=pydantic_data_converter,
+        data_converter=configured_data_converter(),
         search_attributes=ALL_KEYS,
         dev_server_database_filename=str(infoshare_home / "temporal-test.db"),
         dev_server_extra_args=[
@@ -103,14 +103,9 @@ async def replay_and_clean_up(env: WorkflowEnvironment, queue: str) -> None:
     """Replay every history the test made against the code (determinism), then terminate
     what still runs: on the time-skipping server a leftover timer would hold up time."""
     from tests.workflows.driver import Driver, describe, patiently
-    from worker import workflow_runner
-    from workflows.sharing_proposal import SharingProposal
+    from worker import make_replayer
 
-    replayer = Replayer(
-        workflows=[SharingProposal],
-        data_converter=pydantic_data_converter,
-        workflow_runner=workflow_runner(),
-    )
+    replayer = make_replayer()
     failures = []
     for workflow_id in Driver.started.pop(queue, []):
         handle = env.client.get_workflow_handle(workflow_id)

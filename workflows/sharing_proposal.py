@@ -268,7 +268,9 @@ class _SharingProposal:
         keys: list[Any] = [ISP_STATE, ISP_AWAITING, ISP_PARTNERS, ISP_CASEWORKER, ISP_NEXT_REVIEW]
         if self._v2:
             wanted[ISP_OVERDUE_SINCE.name] = p.data.overdue_since
-            keys.append(ISP_OVERDUE_SINCE)
+            # IspCaseworker is set once, at start, to a pseudonym (codec.pseudonym): the
+            # workflow has no key to compute it, and must not write the address.
+            keys = [k for k in keys if k is not ISP_CASEWORKER] + [ISP_OVERDUE_SINCE]
         updates: list[SearchAttributeUpdate[Any]] = []
         for key in keys:
             value = wanted[key.name]

@@ -10,6 +10,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from codec.pseudonym import caseworker_ref
 from settings import Settings, get_settings
 from states.intake import Intake
 from states.messages import MESSAGES
@@ -42,7 +43,8 @@ async def start_proposal(client: Client, intake: Intake, settings: Settings | No
         search_attributes=TypedSearchAttributes(
             [
                 SearchAttributePair(ISP_STATE, "scoping"),
-                SearchAttributePair(ISP_CASEWORKER, str(intake.caseworker)),
+                # a pseudonym, never the address: search attributes are stored in clear
+                SearchAttributePair(ISP_CASEWORKER, caseworker_ref(str(intake.caseworker))),
                 SearchAttributePair(ISP_PARTNERS, [r.name for r in intake.recipients]),
             ]
         ),

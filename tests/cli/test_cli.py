@@ -287,7 +287,7 @@ def test_up_same_ports(runner: CliRunner, home: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("INFOSHARE_UI_PORT", "8233")
     result = invoke(runner, "up", "--port", "9000", "--ui-port", "9000")
     assert result.exit_code == 2
-    assert "must differ" in result.stderr
+    assert "must differ" in result.stderr and "Temporal UI 9000" in result.stderr
 
 
 def test_dev_server_command(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ class Up:
     def stderr(self) -> str:
         return self.stderr_path.read_text()
 
-    def wait_ready(self, timeout: float = 40.0) -> None:
+    def wait_ready(self, timeout: float = 90.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -135,6 +135,7 @@ def stack_env(tmp_path: Path) -> Iterator[tuple[Path, int, int, dict[str, str]]]
         "INFOSHARE_HOME": str(home),
         "INFOSHARE_TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "INFOSHARE_LOG_FORMAT": "json",
+        "INFOSHARE_CODEC_PORT": str(free_port()),
     }
     yield home, port, ui_port, env
 
@@ -150,6 +151,13 @@ def test_up_stops_cleanly_and_keeps_proposals(
         assert f"Temporal UI:   http://127.0.0.1:{ui_port}" in first.stdout
         assert any("task queue information-sharing" in line for line in first.stdout)
         assert http_status(f"http://127.0.0.1:{ui_port}/") == 200
+        # the UI decodes payloads through the codec server `up` runs
+        codec = f"http://127.0.0.1:{env['INFOSHARE_CODEC_PORT']}"
+        assert any(codec in line for line in first.stdout)
+        assert http_status(f"{codec}/healthz") == 200
+        assert f"--ui-codec-endpoint {codec}" in (home / "temporal.log").read_text().replace(
+            "', '", " "
+        )
         server_pid = int((home / "temporal.pid").read_text())
         assert alive(server_pid)
         assert (home / "temporal.db").exists()

@@ -16,7 +16,6 @@ from temporalio.service import RPCError
 from states.intake import Intake
 from tests import people
 from tests.factories import ALL_FALSE_SCREENING, LAWFUL_BASIS, SPECIAL_CONDITION
-from workflows.sharing_proposal import SharingProposal
 from workflows.starter import Refused, send_decision
 
 T = TypeVar("T")
@@ -72,15 +71,12 @@ class Driver:
         task_queue: str,
         via: Literal["update", "signal"] = "update",
     ) -> Driver:
-        from workflows.starter import new_workflow_id
+        from settings import get_settings
+        from workflows.starter import start_proposal
 
-        workflow_id = new_workflow_id()
-        await client.start_workflow(
-            SharingProposal.run,
-            intake,
-            id=workflow_id,
-            task_queue=task_queue,
-        )
+        # as the CLI and the web form start it: search attributes and summary included
+        settings = get_settings().model_copy(update={"task_queue": task_queue})
+        workflow_id = await start_proposal(client, intake, settings)
         cls.started.setdefault(task_queue, []).append(workflow_id)
         return cls(client, workflow_id, via)
 

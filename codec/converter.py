@@ -1,0 +1,26 @@
+"""The one data converter every client, worker and replayer uses."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
+
+from codec.encryption import EncryptionCodec
+from codec.keys import KeyRing, load_keyring
+from settings import Settings, get_settings
+
+
+def data_converter(keyring: KeyRing) -> DataConverter:
+    """Pydantic JSON, then AES-256-GCM. Failure messages and stack traces are moved into
+    an encoded (so encrypted) payload too: a refusal may quote what was sent."""
+    return dataclasses.replace(
+        pydantic_data_converter,
+        payload_codec=EncryptionCodec(keyring),
+        failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
+    )
+
+
+def configured_data_converter(settings: Settings | None = None) -> DataConverter:
+    return data_converter(load_keyring(settings or get_settings()))
