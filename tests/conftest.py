@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from tests.people import seed_people
+from tests.ports import free_port
 
 BIN = Path(sys.executable).parent
 
@@ -71,8 +72,14 @@ async def time_skipping_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvir
     await env.shutdown()
 
 
+@pytest.fixture(scope="session")
+def dev_ui_url() -> str:
+    """The dev server's Temporal Web UI (it costs nothing to start: tests/ui drives it)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
 @pytest_asyncio.fixture(scope="session")
-async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
+async def dev_env(infoshare_home: Path, dev_ui_url: str) -> AsyncIterator[WorkflowEnvironment]:
     from workflows.search_attributes import ALL_KEYS
 
     env = await WorkflowEnvironment.start_local(
@@ -80,11 +87,16 @@ async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
         data_converter=pydantic_data_converter,
         search_attributes=ALL_KEYS,
         dev_server_database_filename=str(infoshare_home / "temporal-test.db"),
+        ui=True,
+        ui_port=int(dev_ui_url.rsplit(":", 1)[1]),
         dev_server_extra_args=[
             "--sqlite-pragma",
             "journal_mode=wal",
             "--sqlite-pragma",
             "synchronous=normal",
+            "--ui-ip",
+            "127.0.0.1",
+            "--ui-disable-news-fetch",
         ],
     )
     yield env
