@@ -29,7 +29,8 @@ async def read_details(client: Client, workflow_id: str) -> str:
     metadata = await client.get_workflow_handle(workflow_id).query(
         METADATA_QUERY, result_type=WorkflowMetadata
     )
-    return metadata.current_details
+    details: str = metadata.current_details
+    return details
 
 
 def examples(details: str) -> dict[str, dict[str, Any]]:

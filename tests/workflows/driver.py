@@ -84,6 +84,24 @@ class Driver:
         cls.started.setdefault(task_queue, []).append(workflow_id)
         return cls(client, workflow_id, via)
 
+    @classmethod
+    async def propose(
+        cls,
+        client: Client,
+        intake: Intake,
+        task_queue: str,
+        via: Literal["update", "signal"] = "update",
+    ) -> Driver:
+        """Start it as `infoshare propose` does: with the UI's summary and the search
+        attributes set from the start."""
+        from settings import get_settings
+        from workflows.starter import start_proposal
+
+        settings = get_settings().model_copy(update={"task_queue": task_queue})
+        workflow_id = await start_proposal(client, intake, settings)
+        cls.started.setdefault(task_queue, []).append(workflow_id)
+        return cls(client, workflow_id, via)
+
     @property
     def handle(self) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(self.workflow_id)
