@@ -129,7 +129,7 @@ async def test_an_approver_decides_in_the_web_ui(
 ) -> None:
     page.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
-    d = await Driver.propose(dev_env.client, make_intake(), dev_worker)
+    d = await Driver.start(dev_env.client, make_intake(), dev_worker, like_the_cli=True)
     await d.send("submit_screening", people.CASEWORKER, answers=ALL_FALSE_SCREENING)
     ui = WorkflowPage(page, dev_ui_url, d.workflow_id, artifacts)
 

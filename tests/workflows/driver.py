@@ -71,34 +71,22 @@ class Driver:
         intake: Intake,
         task_queue: str,
         via: Literal["update", "signal"] = "update",
+        *,
+        like_the_cli: bool = False,
     ) -> Driver:
-        from workflows.starter import new_workflow_id
-
-        workflow_id = new_workflow_id()
-        await client.start_workflow(
-            SharingProposal.run,
-            intake,
-            id=workflow_id,
-            task_queue=task_queue,
-        )
-        cls.started.setdefault(task_queue, []).append(workflow_id)
-        return cls(client, workflow_id, via)
-
-    @classmethod
-    async def propose(
-        cls,
-        client: Client,
-        intake: Intake,
-        task_queue: str,
-        via: Literal["update", "signal"] = "update",
-    ) -> Driver:
-        """Start it as `infoshare propose` does: with the UI's summary and the search
-        attributes set from the start."""
+        """Start a proposal; `like_the_cli`: as `infoshare propose` does, with the UI's
+        summary and the search attributes set from the start."""
         from settings import get_settings
-        from workflows.starter import start_proposal
+        from workflows.starter import new_workflow_id, start_proposal
 
-        settings = get_settings().model_copy(update={"task_queue": task_queue})
-        workflow_id = await start_proposal(client, intake, settings)
+        if like_the_cli:
+            settings = get_settings().model_copy(update={"task_queue": task_queue})
+            workflow_id = await start_proposal(client, intake, settings)
+        else:
+            workflow_id = new_workflow_id()
+            await client.start_workflow(
+                SharingProposal.run, intake, id=workflow_id, task_queue=task_queue
+            )
         cls.started.setdefault(task_queue, []).append(workflow_id)
         return cls(client, workflow_id, via)
 
