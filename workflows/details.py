@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from states import rules
+from states.intake import Intake
 from states.machine import ACCEPTS
 from states.messages import MESSAGES, SEGREGATED_ROLES, MessageSpec, Role
 from states.proposal import Proposal
@@ -158,6 +159,34 @@ def current_details(proposal: Proposal) -> str:
         "the reason, and nothing changes."
     )
     return "\n\n".join(lines + _recommendation_lines(status))
+
+
+def intake_details(intake: Intake) -> str:
+    """The UI's static "Details" of a proposal: what the caseworker proposed (the purpose,
+    free text, stays in the workflow's input)."""
+
+    def words(value: object) -> str:
+        return str(value).replace("_", " ")
+
+    recipients = "; ".join(
+        f"{r.name} ({words(r.kind)}, {words(r.location)})" for r in intake.recipients
+    )
+    special = ", ".join(words(c) for c in intake.special_categories) or "none"
+    law = words(intake.specified_in_law) if intake.specified_in_law else "no"
+    return "\n".join(
+        [
+            f"- **Proposed by:** {intake.caseworker}",
+            f"- **Recipients:** {recipients}",
+            f"- **Request:** {words(intake.request_type)}, {words(intake.frequency)}, "
+            f"about {intake.volume} records",
+            f"- **Personal data:** {'yes' if intake.personal_data else 'no'}; special "
+            f"categories: {special}; criminal offence data: "
+            f"{'yes' if intake.criminal_offence_data else 'no'}",
+            f"- **Expected or specified in law:** {law}",
+            "",
+            "What it waits for, and how to act, is under **Current Details**.",
+        ]
+    )
 
 
 # ----- the parts -----------------------------------------------------------------------

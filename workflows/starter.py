@@ -13,6 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from settings import Settings, get_settings
 from states.intake import Intake
 from states.messages import MESSAGES
+from workflows.details import intake_details
 from workflows.search_attributes import ISP_CASEWORKER, ISP_PARTNERS, ISP_STATE
 from workflows.sharing_proposal import SharingProposal
 
@@ -47,6 +48,7 @@ async def start_proposal(client: Client, intake: Intake, settings: Settings | No
             ]
         ),
         static_summary=f"{intake.title} — with {', '.join(r.name for r in intake.recipients)}",
+        static_details=intake_details(intake),
     )
     return workflow_id
 

@@ -54,6 +54,9 @@ class WorkflowPage:
     def summary(self) -> FrameLocator:
         return self.page.frame_locator("iframe#user-metadata-summary")
 
+    def static_details(self) -> Locator:
+        return self.page.frame_locator("iframe#user-metadata-details").locator("body")
+
     def current_details(self) -> FrameLocator:
         """The Markdown the worker serves, rendered by the UI in a frame of its own."""
         return self.page.frame_locator("iframe#user-metadata-current-details")
@@ -138,6 +141,7 @@ async def test_an_approver_decides_in_the_web_ui(
     await expect(
         ui.summary().get_by_text("Joint investigation with LGSCO — with LGSCO")
     ).to_be_visible()
+    await expect(ui.static_details()).to_contain_text("Recipients: LGSCO (public body, england)")
     details = ui.current_details()
     await expect(details.get_by_text("State: screening — at DPIA screening")).to_be_visible()
     who = details.get_by_role("listitem").filter(has_text="screening_decision")
