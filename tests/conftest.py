@@ -94,8 +94,6 @@ async def dev_env(infoshare_home: Path, dev_ui_url: str) -> AsyncIterator[Workfl
             "journal_mode=wal",
             "--sqlite-pragma",
             "synchronous=normal",
-            "--ui-ip",
-            "127.0.0.1",
             "--ui-disable-news-fetch",
         ],
     )
