@@ -14,6 +14,7 @@ from codec.pseudonym import caseworker_ref
 from settings import Settings, get_settings
 from states.intake import Intake
 from states.messages import MESSAGES
+from workflows.details import intake_details
 from workflows.search_attributes import ISP_CASEWORKER, ISP_PARTNERS, ISP_STATE
 from workflows.sharing_proposal import SharingProposal
 
@@ -49,6 +50,7 @@ async def start_proposal(client: Client, intake: Intake, settings: Settings | No
             ]
         ),
         static_summary=f"{intake.title} — with {', '.join(r.name for r in intake.recipients)}",
+        static_details=intake_details(intake),
     )
     return workflow_id
 
