@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from pydantic import ValidationError
 
+from cli.audit import audit_app
 from cli.errors import CliError, friendly, validation_lines
 from cli.logging import configure_logging
 from settings import Settings, get_settings
@@ -70,6 +71,7 @@ people_app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
+app.add_typer(audit_app, name="audit")
 
 # Exit codes besides 0: 1 refused / invalid / failed, 2 usage or no such proposal.
 EXIT_USAGE = 2
