@@ -156,6 +156,11 @@ def _manifest_ids(folder: Path) -> dict[str, str]:
         return {}
 
 
+def manifest_workflow_id(path: Path) -> str | None:
+    """The workflow id an export's manifest gives the history file `path`, if any."""
+    return _manifest_ids(path.parent).get(path.name)
+
+
 def parse_history(text: str, workflow_id: str, name: str) -> WorkflowHistory:
     """A history from its JSON text; HistoryFileError saying what is wrong."""
     try:
@@ -184,7 +189,7 @@ def load_file(path: Path) -> WorkflowHistory:
         raise HistoryFileError(f"cannot read {path}: {err.strerror or err}") from None
     except UnicodeDecodeError:
         raise HistoryFileError(f"{path} is not UTF-8 text") from None
-    workflow_id = _manifest_ids(path.parent).get(path.name, path.stem)
+    workflow_id = manifest_workflow_id(path) or path.stem
     return parse_history(text, workflow_id, str(path))
 
 

@@ -106,7 +106,6 @@ class _Message:
 
 @dataclass
 class _Builder:
-    workflow_id: str
     converter: DataConverter
     trail: Trail
     timeline: dict[int, Decision] = field(default_factory=dict)
@@ -653,17 +652,23 @@ def _about_roles(reason: str) -> bool:
 
 
 async def build_trail(
-    workflow_id: str, runs: Sequence[WorkflowHistory], converter: DataConverter
+    runs: Sequence[WorkflowHistory], converter: DataConverter, workflow_id: str | None = None
 ) -> Trail:
-    """The trail of one proposal from the histories of its runs (first to last)."""
+    """The trail of one proposal from the histories of its runs (first to last).
+
+    `workflow_id` None: the proposal id the workflow recorded (a history file does not
+    name its workflow), else the histories' own.
+    """
     if not runs:
         raise ValueError("no history to read")
+    given = workflow_id or runs[0].workflow_id
     builder = _Builder(
-        workflow_id=workflow_id,
         converter=converter,
-        trail=Trail(workflow_id=workflow_id, workflow_type="", generated_at=datetime.now(UTC)),
+        trail=Trail(workflow_id=given, workflow_type="", generated_at=datetime.now(UTC)),
     )
     for number, history in enumerate(runs, start=1):
         await builder.read_run(number, history)
     builder.finish()
+    if workflow_id is None and builder.last_step is not None:
+        builder.trail.workflow_id = builder.last_step.proposal_id
     return builder.trail

@@ -90,7 +90,7 @@ def _quiet_workflow_logs() -> None:
 def replay_command(
     workflow_ids: Annotated[
         list[str] | None,
-        typer.Argument(metavar="[WORKFLOW_ID]...", help="Proposals to fetch (every run)."),
+        typer.Argument(metavar="WORKFLOW_ID", help="Proposals to fetch (every run)."),
     ] = None,
     query: Annotated[
         str | None,
@@ -102,10 +102,10 @@ def replay_command(
         bool, typer.Option("--list", help="A line per history even for a large batch.")
     ] = False,
 ) -> None:
-    """Replay histories against the current code: does it decide the same again?
+    """Replay histories against the current code: does it decide the same?
 
-    Exit 0: every history replays deterministically; 1: one does not (or could not be
-    fetched or read); 2: bad usage or nothing to replay.
+    Exit 0: every history replays. Exit 1: one does not, or could not be read.
+    Exit 2: bad usage, or nothing to replay.
     """
     from audit import history
     from audit.replay import FILE_DATA_CONVERTER, replay
@@ -203,7 +203,11 @@ async def _runs_from_server(
         raise CliError(str(err), EXIT_USAGE) from None
 
 
-def _runs_from_files(files: list[Path], workflow_id: str | None) -> list[WorkflowHistory]:
+def _runs_from_files(
+    files: list[Path], workflow_id: str | None
+) -> tuple[list[WorkflowHistory], str | None]:
+    """The runs of one proposal from files, and its workflow id where known (the argument,
+    or an export's manifest; else the trail takes the id the workflow recorded)."""
     from audit import history
 
     paths, _ = history.history_files(files)
@@ -221,20 +225,13 @@ def _runs_from_files(files: list[Path], workflow_id: str | None) -> list[Workflo
             f"the files hold {len(groups)} different proposals; give the runs of one",
             EXIT_USAGE,
         )
-    runs = groups[0]
-    if workflow_id:
-        runs = [_renamed(h, workflow_id) for h in runs]
-    return runs
-
-
-def _renamed(history: WorkflowHistory, workflow_id: str) -> WorkflowHistory:
-    from temporalio.client import WorkflowHistory
-
-    return WorkflowHistory(workflow_id=workflow_id, events=history.events)
+    known = workflow_id or next(filter(None, map(history.manifest_workflow_id, paths)), None)
+    return groups[0], known
 
 
 async def _trail(
     runs: list[WorkflowHistory],
+    workflow_id: str | None,
     converter: DataConverter,
     settings: Settings,
     database: bool | None,
@@ -242,7 +239,7 @@ async def _trail(
     from audit.compare import DatabaseUnavailable, check_database
     from audit.trail import build_trail
 
-    trail = await build_trail(runs[0].workflow_id, runs, converter)
+    trail = await build_trail(runs, converter, workflow_id)
     if database is not False:
         try:
             check_database(trail, settings.resolved_database_url, required=bool(database))
@@ -275,11 +272,14 @@ def trail_command(
     files: FileOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """The decision trail, rebuilt from the history alone: every message with its sender,
-    time and outcome, every automatic decision with its clauses, every signature with the
-    document hash, every review with its answers; where the database disagrees, it says so.
+    """The decision trail, rebuilt from the history alone.
 
-    Exit 1 if the trail has mismatches (it is still written).
+    Every message with its sender, time and outcome; every automatic decision
+    with its clauses; every signature with the document hash; every review with
+    its answers. Where the database disagrees with the history, it says so.
+
+    Exit 1: the trail has mismatches (it is still written).
+    Exit 2: no such proposal.
     """
     from audit.render import FORMATS, render
     from audit.replay import FILE_DATA_CONVERTER
@@ -295,12 +295,13 @@ def trail_command(
 
     async def build() -> Trail:
         if files:
-            runs = _runs_from_files(files, workflow_id)
+            runs, known = _runs_from_files(files, workflow_id)
             converter = FILE_DATA_CONVERTER
         else:
             assert workflow_id is not None
             runs, converter = await _runs_from_server(settings, workflow_id)
-        return await _trail(runs, converter, settings, database)
+            known = workflow_id
+        return await _trail(runs, known, converter, settings, database)
 
     trail = asyncio.run(build())
     data = render(trail, fmt)
@@ -327,10 +328,11 @@ def export_command(
     ],
     database: DatabaseOption = None,
 ) -> None:
-    """Export the raw history of every run, and the trail in every format, for archiving.
+    """Export the raw history of every run and the trail, for archiving.
 
-    Prints the export's folder. Exit 1 if a run does not replay or the trail has
-    mismatches (the export is still written).
+    Writes DIR/WORKFLOW_ID/ and prints its path. Exit 1: a run does not replay,
+    or the trail has mismatches (the export is still written).
+    Exit 2: no such proposal.
     """
     from audit.export import ExportError, as_sources, write_export
     from audit.replay import replay
@@ -340,7 +342,7 @@ def export_command(
 
     async def build() -> tuple[list[WorkflowHistory], Trail, ReplaySummary]:
         runs, converter = await _runs_from_server(settings, workflow_id)
-        trail = await _trail(runs, converter, settings, database)
+        trail = await _trail(runs, workflow_id, converter, settings, database)
         replayed = await replay(as_sources(runs), data_converter=converter)
         return runs, trail, replayed
 
