@@ -14,7 +14,7 @@ from sqlalchemy import MetaData, Table, inspect, select
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from audit.model import Finding, Trail
+from audit.model import Finding, Severity, Trail
 
 DECISION_FIELDS = ("at", "actor", "message", "accepted", "detail", "clauses", "state")
 SHA_COLUMNS = ("sha256", "document_sha256", "agreement_sha256")
@@ -58,11 +58,21 @@ def open_database(url: str) -> Connection:
 
 
 def compare(trail: Trail, connection: Connection) -> list[Finding]:
-    """The differences between the database and the trail rebuilt from history."""
+    """The differences between the database and the trail rebuilt from history.
+
+    While the workflow is still recording a step (its record_step activity has not
+    completed), the database may lag the history: differences are then notes.
+    """
     found: list[Finding] = []
+    severity: Severity = "note" if trail.unrecorded else "mismatch"
+    lagging = (
+        f" (the workflow is still recording events {_seqs(trail.unrecorded)})"
+        if trail.unrecorded
+        else ""
+    )
 
     def differ(text: str) -> None:
-        found.append(Finding(source="database", severity="mismatch", text=text))
+        found.append(Finding(source="database", severity=severity, text=text + lagging))
 
     meta = MetaData()
     names = set(inspect(connection).get_table_names())

@@ -140,6 +140,9 @@ class Trail(BaseModel):
     reviews: list[Review] = Field(default_factory=list)
     other: list[OtherEvent] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    # timeline events whose record_step activity had not completed when the history was
+    # read: the database may not hold them yet
+    unrecorded: list[int] = Field(default_factory=list)
     # whether and how the database was compared with the history
     database: str = "not compared"
     generated_at: datetime

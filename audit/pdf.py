@@ -32,10 +32,19 @@ _REPLACEMENTS = {
 
 
 def _latin1(text: str) -> str:
+    """`text` in Latin-1: as written where it can be, else without accents, else `?`."""
     for wide, narrow in _REPLACEMENTS.items():
         text = text.replace(wide, narrow)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c if ord(c) < 256 else "?" for c in decomposed if not unicodedata.combining(c))
+    out = []
+    for char in unicodedata.normalize("NFC", text):
+        if ord(char) < 256:
+            out.append(char)
+            continue
+        base = "".join(
+            c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)
+        )
+        out.append(base if base and all(ord(c) < 256 for c in base) else "?")
+    return "".join(out)
 
 
 class _TrailPDF(FPDF):

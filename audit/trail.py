@@ -119,6 +119,8 @@ class _Builder:
     run: RunInfo | None = None
     activities: dict[int, _Activity] = field(default_factory=dict)
     timers: dict[int, OtherEvent] = field(default_factory=dict)
+    # record_step activities not completed (yet): (run, event id) -> the seqs they carry
+    unrecorded: dict[tuple[int, int], list[int]] = field(default_factory=dict)
 
     def find(self, severity: Severity, text: str) -> None:
         self.trail.findings.append(Finding(source="history", severity=severity, text=text))
@@ -336,6 +338,9 @@ class _Builder:
                 )
                 return
             self.last_step = step
+            self.unrecorded[(activity.where.run, activity.where.event_id)] = [
+                e.seq for e in step.events
+            ]
             for event in step.events:
                 decision = Decision(**event.model_dump(), where=activity.where)
                 known = self.timeline.get(event.seq)
@@ -389,6 +394,7 @@ class _Builder:
     async def on_completed(self, activity: _Activity, value: Any, at: datetime) -> None:
         where = activity.where
         if activity.name == "record_step":
+            self.unrecorded.pop((where.run, where.event_id), None)
             return
         if activity.name == "lookup_person":
             roles = list(value.get("roles", [])) if isinstance(value, dict) else None
@@ -463,6 +469,7 @@ class _Builder:
         self.match_messages()
         self.attach_roles()
         trail.messages = [m.entry for m in self.messages]
+        trail.unrecorded = sorted(seq for seqs in self.unrecorded.values() for seq in seqs)
         self.collect_signatures()
         self.collect_reviews()
         step = self.last_step

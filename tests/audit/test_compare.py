@@ -3,12 +3,14 @@ PostgreSQL, with the rows the real `record_step` activity writes."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, insert, inspect, text, update
+from temporalio.client import WorkflowHistory
 
 from activities.records import record_step
 from audit.compare import DatabaseUnavailable, check_database
@@ -110,6 +112,38 @@ def test_every_difference_is_a_finding(recorded: Trail) -> None:
         f"{recorded.agreements[1].sha256}",
     ]
     assert recorded.database.endswith(": 4 differences")
+
+
+async def test_a_step_still_being_recorded_is_a_note(recorded: Trail) -> None:
+    """The history read while the last record_step activity runs: the rows it will
+    write are not there yet, which is no mismatch."""
+    runs = corpus_runs(SCENARIO)
+    last = json.loads(runs[-1].to_json())
+    steps = [
+        e["eventId"]
+        for e in last["events"]
+        if e.get("activityTaskScheduledEventAttributes", {}).get("activityType", {}).get("name")
+        == "record_step"
+    ]
+    last["events"] = [
+        e
+        for e in last["events"]
+        if e.get("activityTaskCompletedEventAttributes", {}).get("scheduledEventId") != steps[-1]
+    ]
+    runs[-1] = WorkflowHistory.from_json(runs[-1].workflow_id, last)
+    trail = await build_trail(runs, FILE_DATA_CONVERTER)
+    assert trail.unrecorded and trail.unrecorded[-1] == trail.decisions[-1].seq
+    with session_scope() as session:
+        session.execute(
+            delete(DecisionRow).where(
+                DecisionRow.proposal_id == trail.workflow_id,
+                DecisionRow.seq.in_(trail.unrecorded),
+            )
+        )
+    check_database(trail, url(), required=True)
+    assert trail.findings
+    assert all(f.severity == "note" for f in trail.findings)
+    assert "the workflow is still recording events" in trail.findings[0].text
 
 
 def test_the_register_is_compared_with_the_signed_version(recorded: Trail) -> None:
