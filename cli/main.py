@@ -247,8 +247,13 @@ def up(
         int | None,
         typer.Option(help="Temporal UI port (default: INFOSHARE_UI_PORT, 8233).", min=1, max=65535),
     ] = None,
+    web_port: Annotated[
+        int | None,
+        typer.Option(help="Web form port (default: INFOSHARE_WEB_PORT, 8000).", min=1, max=65535),
+    ] = None,
 ) -> None:
-    """Run everything on this machine: Temporal dev server (durable SQLite file), worker.
+    """Run everything on this machine: Temporal dev server (durable SQLite file), worker,
+    and the caseworkers' web form.
 
     Stops cleanly on Ctrl-C or SIGTERM; a restart on the same home keeps every proposal.
     """
@@ -267,12 +272,15 @@ def up(
     }
     if home is not None:
         overrides["home"] = str(home.expanduser().resolve())
+    if web_port is not None:
+        overrides["web_port"] = str(web_port)
     settings = override_settings(**overrides)
     try:
         settings.home.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise CliError(f"cannot create the home directory {settings.home}: {err}") from None
     preflight(settings.home.resolve(), port, ui_port)
+    _check_web_port(settings)
 
     url = settings.resolved_database_url
     try:
@@ -281,6 +289,54 @@ def up(
         raise CliError(f"cannot migrate the database {safe_url(url)}: {err}") from None
 
     asyncio.run(run_stack(settings, port, ui_port))
+
+
+def _check_web_port(settings: Settings) -> None:
+    from web.server import PortUnavailable, bind
+
+    if settings.web_port in (settings.ui_port,) or settings.temporal_address.endswith(
+        f":{settings.web_port}"
+    ):
+        raise CliError(f"the web form's port {settings.web_port} is Temporal's: choose another")
+    try:
+        bind(settings.web_host, settings.web_port).close()
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+
+
+@app.command()
+@friendly
+def web(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default: INFOSHARE_WEB_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port (default: INFOSHARE_WEB_PORT, 8000).", min=1, max=65535),
+    ] = None,
+) -> None:
+    """Run the caseworkers' web form alone, against INFOSHARE_TEMPORAL_ADDRESS and
+    INFOSHARE_DATABASE_URL; prints its URL. Stops on Ctrl-C or SIGTERM."""
+    from web.server import PortUnavailable, bind, serve
+
+    settings = load_settings()
+    overrides = {}
+    if host is not None:
+        overrides["web_host"] = host
+    if port is not None:
+        overrides["web_port"] = str(port)
+    if overrides:
+        settings = override_settings(**overrides)
+    try:
+        sock = bind(settings.web_host, settings.web_port)
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+    typer.echo(f"Web form: {settings.resolved_web_base_url}")
+
+    async def work(stop: asyncio.Event) -> None:
+        await serve(settings, stop, sock=sock)
+
+    run_until_signalled(work)
 
 
 @app.command()

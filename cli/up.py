@@ -49,9 +49,21 @@ async def _worker(settings: Settings, stop: asyncio.Event) -> None:
     await run_worker(settings, stop)
 
 
-# The in-process services of the embedded stack, started in this order. Another one (the
-# web form) is added by appending a `Service` here.
-SERVICES: list[Service] = [Service("worker", _worker)]
+async def _web_form(settings: Settings, stop: asyncio.Event) -> None:
+    from web.server import PortUnavailable, serve
+
+    try:
+        await serve(settings, stop)
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+
+
+# The in-process services of the embedded stack, started in this order. Another one is
+# added by appending a `Service` here.
+SERVICES: list[Service] = [
+    Service("worker", _worker),
+    Service("web form", _web_form, lambda s: s.resolved_web_base_url),
+]
 
 
 def check_port_free(ip: str, port: int, what: str) -> None:
