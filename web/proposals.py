@@ -17,10 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from temporalio.client import Client, WorkflowExecution
+from temporalio.client import (
+    Client,
+    WorkflowExecution,
+    WorkflowQueryFailedError,
+    WorkflowQueryRejectedError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from settings import Settings
+from states.intake import Intake
 from workflows.search_attributes import (
     ISP_AWAITING,
     ISP_CASEWORKER,
@@ -95,7 +101,23 @@ async def proposal_status(
         if err.status == RPCStatusCode.NOT_FOUND:
             raise UnknownProposal(f"there is no proposal {workflow_id}") from None
         raise _unavailable(err) from None
+    except (WorkflowQueryFailedError, WorkflowQueryRejectedError) as err:
+        # E.g. a workflow task failing until a fix is deployed: the worker cannot answer.
+        raise TemporalUnavailable(
+            f"the proposal {workflow_id} cannot be read just now ({err})"
+        ) from None
     return status, timeline
+
+
+async def start(temporal: Temporal, intake: Intake) -> str:
+    """Start a proposal (workflows.starter); its workflow id."""
+    from workflows.starter import start_proposal
+
+    client = await temporal.client()
+    try:
+        return await start_proposal(client, intake, temporal.settings)
+    except RPCError as err:
+        raise _unavailable(err) from None
 
 
 # ----- lists ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from states.machine import STATES, TERMINAL
 from states.messages import MESSAGES, Role
 from web import intake_form, lifecycle
 from web.identity import User, check_csrf, current_user, settings_of
-from web.proposals import Filters, list_proposals, proposal_status
+from web.proposals import Filters, list_proposals, proposal_status, start
 from web.rendering import render
 from web.routes.common import form_of, temporal_of
 
@@ -112,11 +112,7 @@ async def submit_proposal(request: Request, user: CurrentUser) -> Response:
     if outcome.intake is None or outcome.errors:
         return _form_page(request, user, answers, errors=outcome.errors, status_code=422)
 
-    from workflows.starter import start_proposal
-
-    settings = settings_of(request)
-    client = await temporal_of(request).client()
-    workflow_id = await start_proposal(client, outcome.intake, settings)
+    workflow_id = await start(temporal_of(request), outcome.intake)
     log.info("proposal started from the web form", workflow_id=workflow_id)
     return RedirectResponse(f"/proposals/{workflow_id}?started=1", status_code=303)
 
