@@ -12,6 +12,7 @@ from database.models import RegisterRow
 from settings import Settings
 
 # /register/<id>/v<n>, /register/<id>/v<n>.html, /register/<id>/v<n>.pdf
+PROPOSAL_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 DOCUMENT = re.compile(r"^v(?P<version>[1-9][0-9]{0,5})(?P<suffix>\.html|\.pdf)?$")
 
 
@@ -93,6 +94,9 @@ def entry(proposal_id: str, version: int) -> Entry:
     """The register entry of `proposal_id` at `version`; NotInRegister saying why not."""
     from database.register import register_entry
     from database.session import session_scope
+
+    if not PROPOSAL_ID.match(proposal_id):  # never hand the database a NUL or the like
+        raise NotInRegister(f"{proposal_id!r} is not a proposal reference")
 
     with session_scope() as session:
         row = register_entry(session, proposal_id)

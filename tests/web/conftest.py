@@ -7,7 +7,9 @@ import asyncio
 import os
 import re
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -17,6 +19,7 @@ from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
 from settings import Settings, get_settings
+from tests.db_fixtures import *  # noqa: F403
 from tests.workflows.driver import Driver
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +38,46 @@ def csrf_of(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF token on the page"
     return match[1]
+
+
+def register_row(proposal_id: str) -> dict[str, Any]:
+    """Enter an agreement (version 2) in the register, its document published under the
+    documents folder; returns the row."""
+    from database.models import RegisterRow
+    from database.session import session_scope
+
+    folder = get_settings().documents_dir / "published" / proposal_id
+    folder.mkdir(parents=True, exist_ok=True)
+    document = folder / "agreement-v2.md"
+    document.write_text("# Information sharing agreement\n\nBetween PHSO and LGSCO.\n")
+    now = datetime.now(UTC)
+    row: dict[str, Any] = {
+        "proposal_id": proposal_id,
+        "title": "Joint investigation with LGSCO",
+        "parties": ["PHSO", "LGSCO"],
+        "purpose": "joint investigations",
+        "lawful_basis": "public_task",
+        "lawful_basis_justification": "statutory function",
+        "conditions": {"article9": "g"},
+        "special_categories": ["health"],
+        "dpia_required": True,
+        "dpia_outcome": "approved",
+        "security_method": "SFTP with PGP",
+        "version": 2,
+        "sha256": "b" * 64,
+        "public_path": f"/register/{proposal_id}/v2",
+        "html_uri": document.resolve().as_uri(),
+        "pdf_uri": None,
+        "pdf_sha256": None,
+        "signatures": [{"party": "PHSO", "name": "Dana Director", "job_title": "Director"}],
+        "signed_at": now,
+        "published_at": now,
+        "next_review_due": now,
+        "status": "active",
+    }
+    with session_scope() as session:
+        session.add(RegisterRow(**row))
+    return row
 
 
 def settings_for(**changes: object) -> Settings:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ import httpx
 import pytest
 
 from tests import people
-from tests.web.conftest import asgi_client, csrf_of, settings_for, sign_in
+from tests.web.conftest import asgi_client, csrf_of, register_row, settings_for, sign_in
 
 # A complete, valid answer to the form: the CONTRACT.md example intake.
 VALID: dict[str, str] = {
@@ -309,43 +308,11 @@ def published(infoshare_home: Path) -> Iterator[dict[str, Any]]:
     """One agreement in the register, its file published under the documents folder."""
     from database.models import RegisterRow
     from database.session import session_scope
-    from settings import get_settings
 
-    proposal_id = "isp-registered1"
-    folder = get_settings().documents_dir / "published" / proposal_id
-    folder.mkdir(parents=True, exist_ok=True)
-    document = folder / "agreement-v2.md"
-    document.write_text("# Information sharing agreement\n\nBetween PHSO and LGSCO.\n")
-    now = datetime.now(UTC)
-    row = {
-        "proposal_id": proposal_id,
-        "title": "Joint investigation with LGSCO",
-        "parties": ["PHSO", "LGSCO"],
-        "purpose": "joint investigations",
-        "lawful_basis": "public_task",
-        "lawful_basis_justification": "statutory function",
-        "conditions": {"article9": "g"},
-        "special_categories": ["health"],
-        "dpia_required": True,
-        "dpia_outcome": "approved",
-        "security_method": "SFTP with PGP",
-        "version": 2,
-        "sha256": "b" * 64,
-        "public_path": f"/register/{proposal_id}/v2",
-        "html_uri": document.resolve().as_uri(),
-        "pdf_uri": None,
-        "pdf_sha256": None,
-        "signatures": [{"party": "PHSO", "name": "Dana Director", "job_title": "Director"}],
-        "signed_at": now,
-        "published_at": now,
-        "next_review_due": now,
-        "status": "active",
-    }
-    with session_scope() as session:
-        session.add(RegisterRow(**row))
+    row = register_row("isp-registered1")
     yield row
     with session_scope() as session:
-        session.delete(session.get(RegisterRow, proposal_id))
+        session.delete(session.get(RegisterRow, row["proposal_id"]))
 
 
 async def test_the_register_is_public(
@@ -490,3 +457,30 @@ async def test_a_submitted_proposal_starts_and_is_listed(
     assert [p["workflow_id"] for p in second.json()["proposals"]] == [workflow_id]
     other = await live.get(f"/api/proposals?state=dpia&size=1&page={first['next_page']}")
     assert other.status_code == 400 and "not valid for this list" in other.json()["detail"]
+
+
+PARAMETERS = ("state", "awaiting", "partner", "caseworker", "mine", "page", "size")
+ODD = ["", " ", "%00", "'", "%22", "%F0%9F%98%80", "a" * 300, "-1", "1e9", "true", "..%2F..", "%ZZ"]
+
+
+@pytest.mark.devserver
+async def test_odd_input_never_fails_the_server(live: httpx.AsyncClient) -> None:
+    """A small fuzz of every route's parameters: always an answer below 500."""
+    await sign_in(live, people.CASEWORKER)
+    paths = []
+    for value in ODD:
+        paths += [f"/api/proposals?{name}={value}" for name in PARAMETERS]
+        paths += [
+            f"/api/proposals/{value}",
+            f"/api/proposals/isp-{value}",
+            f"/api/register?in_force={value}",
+            f"/proposals/{value}",
+            f"/proposals?state={value}&page={value}",
+            f"/register/{value}/{value}",
+            f"/register/isp-x/v{value}.pdf",
+            f"/lifecycle.svg?state={value}",
+            f"/signin?next={value}",
+        ]
+    for path in paths:
+        response = await live.get(path)
+        assert response.status_code < 500, (path, response.status_code, response.text[:300])

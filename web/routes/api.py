@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from web import register
@@ -15,11 +16,22 @@ from web.routes.proposals import ListParams, temporal_ui_link
 
 router = APIRouter(prefix="/api", tags=["api"])
 
+class ErrorBody(BaseModel):
+    """Every error: what is wrong, in words; for a bad parameter, one line each."""
+
+    detail: str
+    errors: list[str] | None = None
+
+
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Not signed in"},
-    404: {"description": "No such proposal or register entry"},
-    422: {"description": "A parameter is not valid"},
-    503: {"description": "Temporal or the database cannot be reached"},
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "A bad page token"),
+        (401, "Not signed in"),
+        (404, "No such proposal"),
+        (422, "A parameter is not valid"),
+        (503, "Temporal or the database cannot be reached"),
+    )
 }
 
 
