@@ -65,8 +65,13 @@ class Screenshots:
         self.folder = artifacts_dir()
         self.test = test
         self.saved: list[Path] = []
+        for stale in self.folder.glob(f"{test}-*.png"):  # an earlier run's
+            stale.unlink()
 
     async def take(self, page: Page, name: str) -> None:
+        # Nothing (a hash, a long line of JSON) makes the page wider than the window.
+        width = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert width <= 0, f"{name}: the page is {width}px wider than the window"
         path = self.folder / f"{self.test}-{len(self.saved) + 1:02d}-{name}.png"
         await page.screenshot(path=str(path), full_page=True)
         self.saved.append(path)
