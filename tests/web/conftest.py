@@ -34,6 +34,16 @@ def artifacts_dir() -> Path:
     return folder
 
 
+SCREENSHOTS: list[Path] = []  # every screenshot the browser tests saved in this run
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if SCREENSHOTS:
+        terminalreporter.write_line(
+            f"web form screenshots: {len(SCREENSHOTS)} in {SCREENSHOTS[0].parent}"
+        )
+
+
 def csrf_of(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF token on the page"

@@ -20,7 +20,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from temporalio.testing import WorkflowEnvironment
 
 from tests import people
-from tests.web.conftest import artifacts_dir, track
+from tests.web.conftest import SCREENSHOTS, artifacts_dir, track
 from tests.workflows.driver import Driver
 
 CHROMIUM = "/usr/bin/chromium"
@@ -75,6 +75,7 @@ class Screenshots:
         path = self.folder / f"{self.test}-{len(self.saved) + 1:02d}-{name}.png"
         await page.screenshot(path=str(path), full_page=True)
         self.saved.append(path)
+        SCREENSHOTS.append(path)
 
     def report(self) -> None:
         print(f"\nscreenshots ({len(self.saved)}) in {self.folder}:")
@@ -90,9 +91,11 @@ def shots(request: pytest.FixtureRequest) -> Iterator[Screenshots]:
     taken.report()
 
 
-async def sign_in(page: Page, email: str) -> None:
+async def sign_in(page: Page, email: str, shots: Screenshots | None = None) -> None:
     await page.goto("/proposals/new")
     await expect(page).to_have_url("/signin?next=/proposals/new")
+    if shots:
+        await shots.take(page, "sign-in")
     await page.get_by_label("Who are you?").select_option(email)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Propose sharing information")
@@ -163,7 +166,7 @@ async def publish(workflow_id: str, status: dict[str, Any]) -> None:
 async def test_a_caseworker_proposes_and_follows_the_proposal(
     page: Page, dev_env: WorkflowEnvironment, dev_worker: str, shots: Screenshots
 ) -> None:
-    await sign_in(page, people.CASEWORKER)
+    await sign_in(page, people.CASEWORKER, shots)
     await shots.take(page, "form")
     # Keyboard: the first Tab reaches the skip link.
     await page.keyboard.press("Tab")
@@ -253,6 +256,11 @@ async def test_a_caseworker_proposes_and_follows_the_proposal(
     await page.get_by_label("State").select_option("dpia")
     await page.get_by_role("button", name="Filter").click()
     await expect(page.get_by_test_id("no-proposals")).to_be_visible()
+    await page.get_by_role("link", name="All proposals").click()
+    await page.get_by_label("Caseworker's email").fill(people.CASEWORKER)
+    await page.get_by_role("button", name="Filter").click()
+    await expect(row).to_be_visible()
+    await shots.take(page, "all-proposals")
 
     # Signed and published: the public register lists it, without signing in.
     await publish(workflow_id, status)
@@ -260,6 +268,7 @@ async def test_a_caseworker_proposes_and_follows_the_proposal(
         base_url=page.url.split("/proposals")[0]
     )
     await public.goto("/register")
+    await shots.take(public, "register")
     await public.get_by_role("link", name="Joint investigation with LGSCO").first.click()
     await expect(public.get_by_role("heading", level=1)).to_have_text(
         "Joint investigation with LGSCO"
