@@ -28,6 +28,17 @@ class Settings(BaseSettings):
     # (empty: http://127.0.0.1:<web_port>).
     web_port: int = Field(default=8000, ge=1, le=65535)
     web_base_url: str = ""
+    # The interface the web form listens on; 0.0.0.0 behind a proxy on another host.
+    web_host: str = "127.0.0.1"
+    # The trusted header naming the signed-in person's email, set by the organisation's
+    # single sign-on proxy (e.g. X-Forwarded-Email). Empty: the embedded sign-in page,
+    # picking a person from the directory (for one machine or a demonstration only).
+    web_user_header: str = ""
+    # Signs the session cookie and its CSRF token. Empty: generated once and kept in
+    # HOME/web-secret-key, so sessions survive a restart.
+    web_secret_key: SecretStr = SecretStr("")
+    # The Temporal UI the proposal pages link to (empty: http://127.0.0.1:<ui_port>).
+    temporal_ui_url: str = ""
     # Overdue approvals and reviews: remind after this many days, then every as many
     # again; escalate after `escalate_after_days` (PROTOCOL.md 2.9).
     remind_after_days: float = Field(default=5, gt=0)
@@ -75,6 +86,10 @@ class Settings(BaseSettings):
     @property
     def codec_url(self) -> str:
         return f"http://127.0.0.1:{self.codec_port}"
+
+    @property
+    def resolved_temporal_ui_url(self) -> str:
+        return (self.temporal_ui_url or f"http://127.0.0.1:{self.ui_port}").rstrip("/")
 
     @property
     def documents_dir(self) -> Path:

@@ -251,8 +251,13 @@ def up(
         int | None,
         typer.Option(help="Temporal UI port (default: INFOSHARE_UI_PORT, 8233).", min=1, max=65535),
     ] = None,
+    web_port: Annotated[
+        int | None,
+        typer.Option(help="Web form port (default: INFOSHARE_WEB_PORT, 8000).", min=1, max=65535),
+    ] = None,
 ) -> None:
-    """Run everything on this machine: Temporal dev server (durable SQLite file), worker.
+    """Run everything on this machine: Temporal dev server (durable SQLite file), worker,
+    and the caseworkers' web form.
 
     Stops cleanly on Ctrl-C or SIGTERM; a restart on the same home keeps every proposal.
     """
@@ -271,6 +276,8 @@ def up(
     }
     if home is not None:
         overrides["home"] = str(home.expanduser().resolve())
+    if web_port is not None:
+        overrides["web_port"] = str(web_port)
     settings = override_settings(**overrides)
     try:
         settings.home.mkdir(parents=True, exist_ok=True)
@@ -285,6 +292,41 @@ def up(
         raise CliError(f"cannot migrate the database {safe_url(url)}: {err}") from None
 
     asyncio.run(run_stack(settings, port, ui_port))
+
+
+@app.command()
+@friendly
+def web(
+    host: Annotated[
+        str | None, typer.Option(help="Interface to listen on (default: INFOSHARE_WEB_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(help="Port (default: INFOSHARE_WEB_PORT, 8000).", min=1, max=65535),
+    ] = None,
+) -> None:
+    """Run the caseworkers' web form alone, against INFOSHARE_TEMPORAL_ADDRESS and
+    INFOSHARE_DATABASE_URL; prints its URL. Stops on Ctrl-C or SIGTERM."""
+    from web.server import PortUnavailable, bind, serve
+
+    settings = load_settings()
+    overrides = {}
+    if host is not None:
+        overrides["web_host"] = host
+    if port is not None:
+        overrides["web_port"] = str(port)
+    if overrides:
+        settings = override_settings(**overrides)
+    try:
+        sock = bind(settings.web_host, settings.web_port)
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+    typer.echo(f"Web form: {settings.resolved_web_base_url}")
+
+    async def work(stop: asyncio.Event) -> None:
+        await serve(settings, stop, sock=sock)
+
+    run_until_signalled(work)
 
 
 @app.command()

@@ -59,11 +59,21 @@ async def _codec_server(settings: Settings, stop: asyncio.Event) -> None:
     )
 
 
-# The in-process services of the embedded stack, started in this order. Another one (the
-# web form) is added by appending a `Service` here.
+async def _web_form(settings: Settings, stop: asyncio.Event) -> None:
+    from web.server import PortUnavailable, serve
+
+    try:
+        await serve(settings, stop)
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+
+
+# The in-process services of the embedded stack, started in this order. Another one is
+# added by appending a `Service` here (and its port to `service_ports`).
 SERVICES: list[Service] = [
     Service("worker", _worker),
     Service("codec server", _codec_server, url=lambda s: s.codec_url),
+    Service("web form", _web_form, lambda s: s.resolved_web_base_url),
 ]
 
 
@@ -122,7 +132,7 @@ def preflight(home: Path, port: int, ui_port: int, others: dict[str, int] | None
 
 def service_ports(settings: Settings) -> dict[str, int]:
     """The ports the in-process services listen on."""
-    return {"codec server": settings.codec_port}
+    return {"codec server": settings.codec_port, "web form": settings.web_port}
 
 
 async def _unless_stopped(work: Coroutine[Any, Any, T], stop: asyncio.Event) -> T | None:

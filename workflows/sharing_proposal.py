@@ -81,6 +81,10 @@ class _SharingProposal:
         while True:
             await self._settle()
             if self.proposal.terminal:
+                # A message applied while the last step was settling is settled too: its
+                # sender waits for that (v1 could stop here and leave the sender waiting).
+                if self._v2 and self._settled_upto < len(self.proposal.data.timeline):
+                    continue
                 break
             if self._time_to_continue_as_new(reviews_at_start):
                 await workflow.wait_condition(workflow.all_handlers_finished)

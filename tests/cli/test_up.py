@@ -130,6 +130,7 @@ def stack_env(tmp_path: Path) -> Iterator[tuple[Path, int, int, dict[str, str]]]
         "INFOSHARE_TEMPORAL_ADDRESS": f"127.0.0.1:{port}",
         "INFOSHARE_LOG_FORMAT": "json",
         "INFOSHARE_CODEC_PORT": str(free_port()),
+        "INFOSHARE_WEB_PORT": str(free_port()),
     }
     yield home, port, ui_port, env
 
@@ -152,6 +153,9 @@ def test_up_stops_cleanly_and_keeps_proposals(
         assert f"--ui-codec-endpoint {codec}" in (home / "temporal.log").read_text().replace(
             "', '", " "
         )
+        web = f"http://127.0.0.1:{env['INFOSHARE_WEB_PORT']}"
+        assert f"Web form:      {web}" in first.stdout
+        assert http_status(f"{web}/register") == 200
         server_pid = int((home / "temporal.pid").read_text())
         assert alive(server_pid)
         assert (home / "temporal.db").exists()

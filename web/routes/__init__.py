@@ -1,0 +1,1 @@
+"""The application's routes: sign-in, proposals, the register and the JSON API."""
