@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,8 @@ class Settings(BaseSettings):
     # 8.1: at most this many records, shared other than regularly, go by encrypted email.
     small_volume_threshold: int = Field(default=100, ge=0)
     ui_port: int = Field(default=8233, ge=1, le=65535)
+    # Links to a proposal in the Temporal UI, in emails (empty: http://<Temporal host>:<ui_port>).
+    temporal_ui_url: str = ""
     # The caseworkers' web form (`infoshare web`); links in emails start with the base URL
     # (empty: http://127.0.0.1:<web_port>).
     web_port: int = Field(default=8000, ge=1, le=65535)
@@ -52,6 +55,24 @@ class Settings(BaseSettings):
     @property
     def resolved_web_base_url(self) -> str:
         return (self.web_base_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
+
+    @property
+    def resolved_temporal_ui_url(self) -> str:
+        if self.temporal_ui_url:
+            return self.temporal_ui_url.rstrip("/")
+        host = self.temporal_address.rpartition(":")[0] or "127.0.0.1"
+        return f"http://{host}:{self.ui_port}"
+
+    def workflow_ui_url(self, workflow_id: str) -> str:
+        """The Temporal UI page of a proposal."""
+        return (
+            f"{self.resolved_temporal_ui_url}/namespaces/{quote(self.temporal_namespace)}"
+            f"/workflows/{quote(workflow_id)}"
+        )
+
+    def proposal_url(self, proposal_id: str) -> str:
+        """The web page of a proposal (where people act on it)."""
+        return f"{self.resolved_web_base_url}/proposals/{quote(proposal_id)}"
 
     @property
     def documents_dir(self) -> Path:

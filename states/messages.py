@@ -421,6 +421,12 @@ class PayloadError(ValueError):
     """A payload that does not fit its message: says exactly which field and why."""
 
 
+def example_payload(name: str, actor: str | None = None, **fields: Any) -> dict[str, Any]:
+    """The example payload of message `name`, sent by `actor`, with `fields` replaced."""
+    spec = MESSAGES[name]
+    return {"actor": actor or f"{spec.roles[0].value}@phso.example", **spec.example, **fields}
+
+
 def parse_payload(message: str, raw: object) -> Payload:
     """Validate a raw JSON payload for `message`, or raise PayloadError saying what is wrong."""
     spec = MESSAGES.get(message)

@@ -18,6 +18,7 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from tests.people import seed_people
+from tests.smtp import SmtpServer, smtp_server
 
 BIN = Path(sys.executable).parent
 
@@ -47,6 +48,14 @@ def infoshare_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     mp.undo()
     get_settings.cache_clear()
     reset_engine()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free local port; `smtp.configure()` points the settings at
+    it, `smtp.inbox` holds what it received."""
+    with smtp_server() as server:
+        yield server
 
 
 async def register_search_attributes(env: WorkflowEnvironment) -> None:
