@@ -4,6 +4,7 @@ receives, and can be told to refuse recipients or to fail."""
 from __future__ import annotations
 
 import email
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -130,6 +131,10 @@ def free_port() -> int:
 
 @contextmanager
 def smtp_server() -> Iterator[SmtpServer]:
+    # aiosmtpd logs every line it receives at debug level: not the project's logs.
+    server_log = logging.getLogger("mail.log")
+    level = server_log.level
+    server_log.setLevel(logging.WARNING)
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
     controller.start()
@@ -139,3 +144,4 @@ def smtp_server() -> Iterator[SmtpServer]:
     finally:
         server.unconfigure()
         controller.stop()
+        server_log.setLevel(level)

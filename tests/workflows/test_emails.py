@@ -4,6 +4,7 @@ proposal waits for is emailed, each email once."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -65,7 +66,10 @@ class EmailedDriver(Driver):
 
 
 async def test_everyone_is_emailed_once(
-    time_skipping_env: WorkflowEnvironment, ts_worker: str, smtp: SmtpServer
+    time_skipping_env: WorkflowEnvironment,
+    ts_worker: str,
+    smtp: SmtpServer,
+    json_logs: Callable[[], list[dict[str, Any]]],
 ) -> None:
     smtp.configure(helphub_email=HELPHUB, web_base_url="https://infoshare.phso.example")
     d = await EmailedDriver.start(time_skipping_env.client, make_intake(), ts_worker, via="signal")
@@ -126,3 +130,12 @@ async def test_everyone_is_emailed_once(
             files = mail.attachments()
             assert sorted(files) == ["agreement-v1.html", "agreement-v1.pdf"]
             assert sha256_of(files["agreement-v1.html"]) == signed
+
+    # The worker's logs (the activities' included) name no one and hold no free text.
+    logs = json_logs()
+    assert {"notifications.queued", "mail.sent", "agreement.drafted", "records.step"} <= {
+        r["event"] for r in logs
+    }
+    text = repr(logs).lower()
+    for personal in [*recipients, make_intake().title, make_intake().purpose]:
+        assert personal.lower() not in text, personal
