@@ -111,7 +111,14 @@ def build_email(session: Session, row: NotificationRow, settings: Settings) -> E
     msg.set_content(row.message)
     for filename, mime, data in _attachments(session, row):
         maintype, subtype = mime.split("/")
-        msg.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+        # the exact bytes (base64), so the HTML's SHA-256 can be checked on receipt
+        msg.add_attachment(
+            data,
+            maintype=maintype,
+            subtype=subtype,
+            filename=filename,
+            params={"charset": "utf-8"} if maintype == "text" else {},
+        )
     return msg
 
 

@@ -421,9 +421,10 @@ class PayloadError(ValueError):
     """A payload that does not fit its message: says exactly which field and why."""
 
 
-def example_payload(name: str, actor: str | None = None, **fields: Any) -> dict[str, Any]:
-    """The example payload of message `name`, sent by `actor`, with `fields` replaced."""
-    spec = MESSAGES[name]
+def example_payload(message: str, actor: str | None = None, /, **fields: Any) -> dict[str, Any]:
+    """The example payload of `message`, sent by `actor`, with `fields` (e.g. `name`)
+    replaced."""
+    spec = MESSAGES[message]
     return {"actor": actor or f"{spec.roles[0].value}@phso.example", **spec.example, **fields}
 
 

@@ -150,6 +150,10 @@ def test_signatories_get_the_agreement(directory: None, smtp: SmtpServer) -> Non
     assert f"The agreement to sign is version 1, SHA-256\n  {draft.sha256}" in mail.body
     [example] = examples(mail.body)
     assert (example["party"], example["document_sha256"]) == ("LGSCO", draft.sha256)
+    html_part = next(
+        p for p in mail.message.iter_attachments() if p.get_content_subtype() == "html"
+    )
+    assert html_part.get_content_charset() == "utf-8"
     files = mail.attachments()
     assert sorted(files) == ["agreement-v1.html", "agreement-v1.pdf"]
     assert files["agreement-v1.pdf"].startswith(b"%PDF-")

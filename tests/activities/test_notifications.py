@@ -10,6 +10,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import queue_notifications, row_key
+from database.people import add_person
+from database.session import session_scope
 from tests.activities.outbox import CASEWORKER, examples, queued, request
 from tests.smtp import settings_from
 
@@ -109,6 +111,19 @@ def test_examples_fit_the_recipient(directory: None) -> None:
     ]
     [sign] = examples(rows["sam@lgsco.example"].message)
     assert (sign["actor"], sign["party"]) == ("sam@lgsco.example", "LGSCO")
+    assert sign["name"] == "A Signatory"  # no name on file: the example's
+
+
+def test_a_signatory_with_a_name_on_file(directory: None) -> None:
+    with session_scope() as session:
+        add_person(
+            session, "sam@lgsco.example", ["signatory"], name="Sam Sign", organisation="LGSCO"
+        )
+    queue_notifications(request({"sign": ["signatory"]}, unsigned_parties=["LGSCO"]))
+    row = queued()["sam@lgsco.example"]
+    assert row.message.startswith("Hello Sam Sign,")
+    [sign] = examples(row.message)
+    assert (sign["name"], sign["party"]) == ("Sam Sign", "LGSCO")
 
 
 def test_hostile_title_stays_one_subject_line(directory: None) -> None:
