@@ -3,9 +3,11 @@
 Each row is sent in its own transaction that marks it sent: a crash between the SMTP
 server accepting a message and the commit can resend it, but with the same Message-ID
 (derived from the row's proposal, key and recipient), so mail systems and people can tell
-it is the same message. Two senders never send the same row at once: on PostgreSQL the
+it is the same message. Two senders do not send the same row at once: on PostgreSQL the
 row is locked (`FOR UPDATE SKIP LOCKED`) while it is sent, and within a process a row
-being sent is skipped by every other thread.
+being sent is skipped by every other thread. (SQLite has no row locks: two processes, say
+`infoshare outbox send` run while the worker sends, could both send a row in the instant
+before either marks it; the Message-ID then shows it is one message.)
 
 A recipient the server refuses for good (5xx) is left unsent and reported, so one bad
 address does not hold up the others; anything else (server down, 4xx, authentication)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from sqlalchemy import update
 from temporalio.exceptions import ApplicationError
@@ -159,3 +161,14 @@ def test_signatories_get_the_agreement(directory: None, smtp: SmtpServer) -> Non
     assert files["agreement-v1.pdf"].startswith(b"%PDF-")
     assert sha256_of(files["agreement-v1.html"]) == draft.sha256
     assert files["agreement-v1.pdf"] == path_of(draft.pdf_uri or "").read_bytes()
+
+
+def test_concurrent_senders_send_each_email_once(directory: None, smtp: SmtpServer) -> None:
+    """Overlapping retries (or `outbox send` while the worker sends): each row once."""
+    queue_notifications(request({"screening_decision": ["dpo"], "withdraw": ["caseworker"]}))
+    smtp.configure()
+    settings = get_settings()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: send_outbox(settings), range(4)))
+    assert sum(len(r.sent) for r in results) == 3
+    assert sorted(smtp.inbox.recipients()) == sorted([CASEWORKER, *DPO_PEOPLE])
