@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     mail_from: str = "infoshare@phso.example"
+    # How often the worker sends what stayed queued while the mail server was down.
+    outbox_retry_seconds: float = Field(default=60, gt=0)
     # The ICT helphub (8.1): told when a transfer method needs ICT's advice.
     helphub_email: str = ""
     # Payload encryption (AES-256-GCM): `id:base64key,...`; the active key encrypts, the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import logging
 
@@ -97,12 +98,35 @@ async def run_worker(settings: Settings | None = None, stop: asyncio.Event | Non
     client = await connect(settings)
     worker = build_worker(client, settings)
     log.info("worker started", task_queue=settings.task_queue, address=settings.temporal_address)
+    stop = stop or asyncio.Event()
     async with worker:
-        if stop is None:
-            await asyncio.Event().wait()
-        else:
-            await stop.wait()
+        flusher = asyncio.create_task(flush_outbox(settings, stop))
+        await stop.wait()
+        await flusher
     log.info("worker stopped")
+
+
+async def flush_outbox(settings: Settings, stop: asyncio.Event) -> None:
+    """Send what the notification activities left queued (the mail server was down), every
+    `outbox_retry_seconds`, until `stop` is set. Nothing to do without SMTP."""
+    from activities.mail import MailError, send_outbox
+
+    if not settings.smtp_host:
+        return
+    while True:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), settings.outbox_retry_seconds)
+        if stop.is_set():
+            return
+        try:
+            result = await asyncio.to_thread(send_outbox, settings)
+        except MailError as err:
+            log.warning("outbox.unavailable", error=str(err))
+        except Exception:  # the flusher must outlive a database hiccup
+            log.exception("outbox.failed")
+        else:
+            if result.sent:
+                log.info("outbox.flushed", sent=len(result.sent))
 
 
 if __name__ == "__main__":

@@ -317,12 +317,26 @@ def outbox_rows(
     return rows
 
 
+# With the workflow's retry policy (1 s doubling to 1 min), about two minutes of outage.
+MAIL_ATTEMPTS = 6
+
+
+def _attempt() -> int:
+    """This activity's attempt number (1 when called outside an activity, as by tests)."""
+    try:
+        return activity.info().attempt
+    except RuntimeError:
+        return 1
+
+
 @activity.defn(name="queue_notifications")
 def queue_notifications(req: NotificationRequest) -> int:
     """Queue one email per person to tell (and the ICT helphub request), then send every
     unsent one of this request when SMTP is configured. Returns how many were newly
     queued (0 on a retry). An SMTP failure raises, so Temporal retries: the rows stay
-    queued, and those already sent are not sent again."""
+    queued, and those already sent are not sent again. After `MAIL_ATTEMPTS` attempts the
+    activity gives up on the mail server and succeeds: the proposal must not stall on an
+    SMTP outage, and the worker's outbox flusher sends the rows once it is back."""
     if req.kind not in KINDS:
         raise ApplicationError(
             f"unknown notification kind {req.kind!r}; expected one of {', '.join(KINDS)}",
@@ -347,5 +361,12 @@ def queue_notifications(req: NotificationRequest) -> int:
         try:
             send_outbox(settings, proposal_id=req.proposal_id, key=row_key(req))
         except MailError as err:
-            raise ApplicationError(str(err), type="MailUnavailable") from None
+            if _attempt() < MAIL_ATTEMPTS:
+                raise ApplicationError(str(err), type="MailUnavailable") from None
+            log.warning(
+                "notifications.deferred",
+                proposal_id=req.proposal_id,
+                attempts=_attempt(),
+                error=str(err),
+            )
     return queued

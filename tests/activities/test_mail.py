@@ -110,6 +110,36 @@ def test_smtp_server_down(directory: None) -> None:
     assert sent() == dict.fromkeys(DPO_PEOPLE, False)
 
 
+async def test_a_long_outage_defers_to_the_worker_flusher(
+    directory: None, smtp: SmtpServer
+) -> None:
+    """After MAIL_ATTEMPTS the activity succeeds (the proposal goes on); the rows stay
+    queued and the worker's flusher sends them once the server is back."""
+    import asyncio
+    import dataclasses
+
+    from activities.notifications import MAIL_ATTEMPTS
+    from worker import flush_outbox
+
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, attempt=MAIL_ATTEMPTS)
+    with settings_from(smtp_host="127.0.0.1", smtp_port=str(free_port())):
+        assert env.run(queue_notifications, request({"screening_decision": ["dpo"]})) == 2
+    assert sent() == dict.fromkeys(DPO_PEOPLE, False)
+
+    smtp.configure()
+    stop = asyncio.Event()
+    settings = get_settings().model_copy(update={"outbox_retry_seconds": 0.05})
+    flusher = asyncio.create_task(flush_outbox(settings, stop))
+    for _ in range(200):
+        if all(sent().values()):
+            break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await flusher
+    assert sorted(smtp.inbox.recipients()) == sorted(DPO_PEOPLE)
+
+
 def test_without_smtp_rows_stay_queued(directory: None, smtp: SmtpServer) -> None:
     assert not get_settings().smtp_host
     queue_notifications(request({"screening_decision": ["dpo"]}))
