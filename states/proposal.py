@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from states import authorisation, rules
 from states.decision import Decision
 from states.intake import Intake
+from states.limits import MAX_ACTOR_CHARS, plain_text
 from states.machine import IN_FORCE, PRE_ACTIVE, TERMINAL, Lifecycle
 from states.messages import (
     MESSAGES,
@@ -55,6 +56,8 @@ from states.types import (
 )
 
 SYSTEM_ACTOR = "infoshare"
+# A refusal recorded in the timeline is cut to this length (refused signals can be many).
+MAX_REFUSAL_CHARS = 2000
 
 
 class Refusal(Exception):
@@ -440,11 +443,13 @@ class Proposal:
         return True
 
     def refuse(self, message: str, raw: object, refusal: Refusal, now: datetime) -> None:
-        """Record a refused message in the timeline; nothing else changes."""
-        actor = raw.get("actor") if isinstance(raw, dict) else None
-        self._event(
-            now, actor if isinstance(actor, str) else "unknown", message, False, str(refusal), []
-        )
+        """Record a refused message in the timeline; nothing else changes. What the sender
+        wrote is kept short and storable: anyone who can signal could send anything."""
+        actor = plain_text(raw.get("actor") if isinstance(raw, dict) else None, MAX_ACTOR_CHARS)
+        detail = str(refusal)
+        if len(detail) > MAX_REFUSAL_CHARS:
+            detail = detail[: MAX_REFUSAL_CHARS - 1] + "…"
+        self._event(now, actor or "unknown", message, False, detail, [])
 
     def _comparable(self) -> str:
         return self.data.model_dump_json(
