@@ -14,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.registry import ALL_ACTIVITIES
 from codec.converter import configured_data_converter
 from settings import Settings, get_settings
+from workflows.refusals import with_plain_refusals
 from workflows.sharing_proposal import SharingProposal
 
 log = structlog.get_logger()
@@ -49,6 +50,10 @@ async def connect(settings: Settings | None = None) -> Client:
 
 def build_worker(client: Client, settings: Settings | None = None) -> Worker:
     settings = settings or get_settings()
+    # The worker encodes refusals: plain reasons for the UI, without a stack trace.
+    config = client.config()
+    config["data_converter"] = with_plain_refusals(config["data_converter"])
+    client = Client(**config)
     return Worker(
         client,
         task_queue=settings.task_queue,

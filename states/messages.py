@@ -261,7 +261,7 @@ MESSAGES: dict[str, MessageSpec] = {
             "ico_consultation_outcome",
             (Role.dpo,),
             IcoConsultationOutcome,
-            "DPO: record the ICO's answer to prior consultation (UK GDPR Art 36).",
+            "DPO: record the ICO's answer to prior consultation (proceed or do not proceed).",
             ("UK GDPR Art 36",),
             {"outcome": "proceed", "reference": "ICO-2026-0001"},
         ),
@@ -334,7 +334,7 @@ MESSAGES: dict[str, MessageSpec] = {
             "submit_review",
             (Role.reviewer,),
             SubmitReview,
-            "Reviewer: answer the checks due at this review (10.1).",
+            "Reviewer: answer the checks due at this review (each check id -> true/false).",
             ("10.1",),
             {
                 "review_number": 1,

@@ -18,6 +18,7 @@ from temporalio.worker import Worker
 
 from codec.converter import configured_data_converter
 from tests.people import seed_people
+from tests.ports import free_port
 
 BIN = Path(sys.executable).parent
 
@@ -71,8 +72,51 @@ async def time_skipping_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvir
     await env.shutdown()
 
 
+@pytest.fixture(scope="session")
+def dev_ui_url() -> str:
+    """The dev server's Temporal Web UI (it costs nothing to start: tests/ui drives it)."""
+    return f"http://127.0.0.1:{free_port()}"
+
+
+@pytest.fixture(scope="session")
+def dev_codec_url(infoshare_home: Path, dev_ui_url: str) -> Iterator[str]:
+    """A codec server for the dev server's UI (payloads are encrypted), in a thread."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from codec.keys import load_keyring
+    from codec.server import create_app
+    from settings import get_settings
+
+    port = free_port()
+    settings = get_settings().model_copy(update={"codec_cors_origins": dev_ui_url})
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(load_keyring(settings), settings),
+            host="127.0.0.1",
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the codec server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
 @pytest_asyncio.fixture(scope="session")
-async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
+async def dev_env(
+    infoshare_home: Path, dev_ui_url: str, dev_codec_url: str
+) -> AsyncIterator[WorkflowEnvironment]:
     from workflows.search_attributes import ALL_KEYS
 
     env = await WorkflowEnvironment.start_local(
@@ -80,11 +124,16 @@ async def dev_env(infoshare_home: Path) -> AsyncIterator[WorkflowEnvironment]:
         data_converter=configured_data_converter(),
         search_attributes=ALL_KEYS,
         dev_server_database_filename=str(infoshare_home / "temporal-test.db"),
+        ui=True,
+        ui_port=int(dev_ui_url.rsplit(":", 1)[1]),
         dev_server_extra_args=[
             "--sqlite-pragma",
             "journal_mode=wal",
             "--sqlite-pragma",
             "synchronous=normal",
+            "--ui-disable-news-fetch",
+            "--ui-codec-endpoint",
+            dev_codec_url,
         ],
     )
     yield env

@@ -15,6 +15,7 @@ from settings import Settings, get_settings
 from states.intake import Intake
 from states.limits import LimitError, check_payload_limits
 from states.messages import MESSAGES
+from workflows.details import intake_details
 from workflows.search_attributes import ISP_CASEWORKER, ISP_PARTNERS, ISP_STATE
 from workflows.sharing_proposal import SharingProposal
 
@@ -50,6 +51,7 @@ async def start_proposal(client: Client, intake: Intake, settings: Settings | No
             ]
         ),
         static_summary=f"{intake.title} — with {', '.join(r.name for r in intake.recipients)}",
+        static_details=intake_details(intake),
     )
     return workflow_id
 

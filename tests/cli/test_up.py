@@ -19,18 +19,12 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import EXAMPLE_INTAKE
+from tests.ports import free_port
 
 pytestmark = pytest.mark.devserver
 
 ROOT = Path(__file__).resolve().parents[2]
 READY_LINE = "Press Ctrl-C to stop."
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class Up:

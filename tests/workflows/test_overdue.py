@@ -36,6 +36,22 @@ def overdue_search_attribute(indexed: dict[str, Payload]) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+async def settled(d: Driver) -> None:
+    """Until the decision log holds the whole timeline: the step's records are written."""
+    from database.models import DecisionRow
+
+    want = len(await d.timeline())
+    for _ in range(200):
+        with session_scope() as session:
+            rows = session.scalars(
+                select(DecisionRow.seq).where(DecisionRow.proposal_id == d.workflow_id)
+            ).all()
+        if len(rows) >= want:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"the decision log never reached {want} events")
+
+
 def kinds_notified(workflow_id: str) -> dict[str, set[str]]:
     """key suffix kind -> recipients, from the outbox."""
     with session_scope() as session:
@@ -77,7 +93,11 @@ async def test_overdue_approval_is_reminded_then_escalated_until_it_moves_on(
     assert [e["message"] for e in await d.timeline()].count("reminder") == 1
     info = await describe(d.client, d.workflow_id)
     assert overdue_search_attribute(dict(info.search_attributes.indexed_fields)) == overdue
-    kinds = kinds_notified(d.workflow_id)
+    for _ in range(200):  # the emails are queued once the step is recorded
+        kinds = kinds_notified(d.workflow_id)
+        if "escalation" in kinds:
+            break
+        await asyncio.sleep(0.05)
     assert kinds["reminder-1"] == {people.CASEWORKER}
     assert people.CASEWORKER in kinds["escalation"]
 
@@ -131,6 +151,7 @@ async def test_signed_agreement_is_published_and_registered(
     }
     published = [e for e in await d.timeline() if e["message"] == "agreement_published"]
     assert len(published) == 1 and published[0]["clauses"] == ["9.1", "4.14"]
+    await settled(d)
     with session_scope() as session:
         row = session.get(RegisterRow, d.workflow_id)
         assert row is not None
@@ -154,6 +175,7 @@ async def test_signed_agreement_is_published_and_registered(
     assert status["local_records_held"] == 0
     refusal = await d.refused("release_records", people.INFORMATION_RIGHTS, reason="again")
     assert "no local records" in refusal
+    await settled(d)
     with session_scope() as session:
         record = session.scalars(
             select(LocalRecordRow).where(LocalRecordRow.proposal_id == d.workflow_id)
@@ -162,6 +184,7 @@ async def test_signed_agreement_is_published_and_registered(
 
     # the register follows the agreement's status
     status = await d.send("terminate", people.INFORMATION_RIGHTS, reason="purpose fulfilled")
+    await settled(d)
     with session_scope() as session:
         row = session.get(RegisterRow, d.workflow_id)
         assert row is not None and row.status == "closing" and row.next_review_due is None
