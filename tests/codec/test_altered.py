@@ -4,6 +4,8 @@ task after it); a payload naming a key that is not loaded still fails at once.""
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from temporalio.api.common.v1 import Payload
 
@@ -47,3 +49,21 @@ async def test_the_strict_codec_and_an_unknown_key_still_fail_at_once() -> None:
     tolerant = EncryptionCodec(RING, tolerate_altered=True)
     with pytest.raises(DecryptionError, match="'k9', which is not loaded"):
         await tolerant.decode([forged(b"k9")])
+
+
+def test_the_codec_server_will_not_encode_a_payload_no_person_types() -> None:
+    from fastapi.testclient import TestClient
+
+    from codec.server import MAX_ENCODE_PAYLOAD_BYTES, create_app
+    from settings import Settings
+
+    app = TestClient(create_app(RING, Settings()))
+    big = base64.b64encode(b'"' + b"x" * MAX_ENCODE_PAYLOAD_BYTES + b'"').decode()
+    plain = base64.b64encode(b"json/plain").decode()
+    body = {"payloads": [{"metadata": {"encoding": plain}, "data": big}]}
+    response = app.post("/encode", json=body)
+    assert response.status_code == 413
+    assert response.json()["error"] == (
+        f"payload 0 is {MAX_ENCODE_PAYLOAD_BYTES + 2} bytes; the limit is "
+        f"{MAX_ENCODE_PAYLOAD_BYTES} (a message payload is at most 64 KiB)"
+    )

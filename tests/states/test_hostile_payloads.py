@@ -11,6 +11,7 @@ import pydantic_core
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from states.authorisation import roles_needed
 from states.limits import MAX_DEPTH, MAX_PAYLOAD_BYTES, check_payload_limits
@@ -19,6 +20,7 @@ from states.messages import MESSAGES, PayloadError, parse_payload
 from states.proposal import MAX_REFUSAL_CHARS, Proposal, Refusal
 from states.types import Person
 from tests import people
+from tests.factories import make_intake
 from tests.hostile import hostile_payload, kind_of_refusal, nested, summary
 from tests.states.test_authorisation import fitting_payload, prepared
 from tests.states.test_proposal import PERSONS, snapshot
@@ -183,3 +185,11 @@ def test_a_refused_signal_records_only_a_short_storable_actor_and_detail() -> No
     event = walk.p.data.timeline[-1]
     assert event.actor == people.CASEWORKER
     assert len(event.detail) == MAX_REFUSAL_CHARS and event.detail.endswith("…")
+
+
+@pytest.mark.parametrize("field", ["title", "purpose"])
+def test_an_intake_with_text_that_cannot_be_stored_is_refused(field: str) -> None:
+    with pytest.raises(ValidationError, match="the text contains the control character U\\+0000"):
+        make_intake(**{field: "Joint\x00review"})
+    with pytest.raises(ValidationError, match=r"recipients\.0\.name"):
+        make_intake(recipients=[{"name": "LG\udc00", "kind": "public_body", "location": "england"}])
