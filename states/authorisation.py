@@ -79,6 +79,13 @@ def states_for(message: str, role: Role) -> tuple[str, ...]:
     return TABLE[message][role]
 
 
+def segregated(message: str, claimed_role: str | None = None) -> bool:
+    """Whether the proposing caseworker may never send `message` on their own proposal:
+    every role that may send it is one they never act as (PROTOCOL.md 1)."""
+    roles = set(roles_needed(message, claimed_role))
+    return bool(roles) and roles <= SEGREGATED_ROLES
+
+
 def _refused(attempt: Attempt, rule: str, reason: str) -> Verdict:
     return Verdict(False, reason, rule, MESSAGES[attempt.message].clauses)
 
@@ -104,8 +111,8 @@ def check_state(attempt: Attempt) -> Verdict:
 def check_segregation(attempt: Attempt) -> Verdict:
     if attempt.actor.casefold() != attempt.caseworker.casefold():
         return ALLOWED
-    roles = set(roles_needed(attempt.message, attempt.claimed_role))
-    if roles and roles <= SEGREGATED_ROLES:
+    if segregated(attempt.message, attempt.claimed_role):
+        roles = roles_needed(attempt.message, attempt.claimed_role)
         return _refused(
             attempt,
             "segregation",
@@ -186,7 +193,7 @@ def _marks(message: str) -> str:
     marks = ""
     if message == "advice":
         marks += ADVICE_MARK
-    if set(roles_needed(message)) <= SEGREGATED_ROLES:
+    if segregated(message):
         marks += SEGREGATED_MARK
     if message == "sign":
         marks += SIGN_MARK
