@@ -665,10 +665,21 @@ def messages(
         str | None, typer.Option(help="The `actor` to put in the example payloads.")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
+    table: Annotated[
+        bool,
+        typer.Option(
+            "--table", help="Who may send which message in which state (the README's table)."
+        ),
+    ] = False,
 ) -> None:
     """The messages approvers send: who sends each, what it does, an example payload."""
     from states.messages import MESSAGES, example_payload
 
+    if table:
+        from states.authorisation import markdown_table
+
+        typer.echo(markdown_table(), nl=False)
+        return
     if name is not None and name not in MESSAGES:
         raise CliError(
             f"unknown message {name!r}; the messages are: {', '.join(MESSAGES)}", EXIT_USAGE

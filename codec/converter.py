@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 
-from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.contrib.pydantic import PydanticPayloadConverter, pydantic_data_converter
 from temporalio.converter import DataConverter, DefaultFailureConverterWithEncodedAttributes
 
-from codec.encryption import EncryptionCodec
+from codec.encryption import AlteredPayloadConverter, EncryptionCodec
 from codec.keys import KeyRing, load_keyring
 from settings import Settings, get_settings
+
+
+class PayloadConverter(PydanticPayloadConverter):
+    """Pydantic JSON, and a clear refusal of a payload that did not decrypt."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._set_converters(*self.converters.values(), AlteredPayloadConverter())
 
 
 def data_converter(keyring: KeyRing) -> DataConverter:
@@ -17,7 +25,8 @@ def data_converter(keyring: KeyRing) -> DataConverter:
     an encoded (so encrypted) payload too: a refusal may quote what was sent."""
     return dataclasses.replace(
         pydantic_data_converter,
-        payload_codec=EncryptionCodec(keyring),
+        payload_converter_class=PayloadConverter,
+        payload_codec=EncryptionCodec(keyring, tolerate_altered=True),
         failure_converter_class=DefaultFailureConverterWithEncodedAttributes,
     )
 

@@ -22,6 +22,10 @@ from codec.keys import KeyRing
 from settings import Settings
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
+# What the UI encodes is what a person typed (a message payload, an intake): far below
+# this. Larger, an Update would reach the worker only to fail its workflow task (the
+# SDK cannot send back a refusal that repeats a request over Temporal's 2 MB limit).
+MAX_ENCODE_PAYLOAD_BYTES = 256 * 1024
 
 
 def _error(status: int, message: str) -> JSONResponse:
@@ -82,6 +86,13 @@ def create_app(keyring: KeyRing, settings: Settings) -> FastAPI:
         parsed = await payloads_of(request)
         if isinstance(parsed, JSONResponse):
             return parsed
+        for i, payload in enumerate(parsed.payloads):
+            if len(payload.data) > MAX_ENCODE_PAYLOAD_BYTES:
+                return _error(
+                    413,
+                    f"payload {i} is {len(payload.data)} bytes; the limit is "
+                    f"{MAX_ENCODE_PAYLOAD_BYTES} (a message payload is at most 64 KiB)",
+                )
         return answer(Payloads(payloads=await codec.encode(parsed.payloads)))
 
     @app.post("/decode")

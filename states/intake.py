@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
+from states.limits import text_problem
+
 
 class RecipientKind(StrEnum):
     public_body = "public_body"
@@ -72,6 +74,8 @@ class Recipient(BaseModel):
     def _no_blank_name(cls, v: str) -> str:
         if not v.strip():
             raise ValueError("recipient name must not be blank")
+        if (why := text_problem(v)) is not None:
+            raise ValueError(f"recipient name {why}")
         if v.strip().upper() == "PHSO":
             raise ValueError("PHSO is always a party; name the other organisation")
         return v.strip()
@@ -98,6 +102,13 @@ class Intake(BaseModel):
     onward_use_controls: bool
     business_critical: bool
     maintained_technology: bool
+
+    @field_validator("title", "purpose")
+    @classmethod
+    def _storable_text(cls, v: str) -> str:
+        if (why := text_problem(v)) is not None:
+            raise ValueError(f"the text {why}")
+        return v
 
     @field_validator("recipients")
     @classmethod

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError, field_validator
 
+from states.limits import LimitError, check_payload_limits
+
 SCREENING_CRITERIA: tuple[str, ...] = (
     "art35_automated_decisions",
     "art35_large_scale_special",
@@ -437,6 +439,10 @@ def parse_payload(message: str, raw: object) -> Payload:
         raise PayloadError(
             f"{message}: the payload must be one JSON object with 'actor', got {type(raw).__name__}"
         )
+    try:
+        check_payload_limits(raw)
+    except LimitError as err:
+        raise PayloadError(f"{message}: {err}") from None
     try:
         return spec.payload.model_validate(raw)
     except ValidationError as err:

@@ -15,13 +15,13 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from states import rules
+from states import authorisation, rules
 from states.decision import Decision
 from states.intake import Intake
-from states.machine import ACCEPTS, IN_FORCE, PRE_ACTIVE, TERMINAL, Lifecycle
+from states.limits import MAX_ACTOR_CHARS, plain_text
+from states.machine import IN_FORCE, PRE_ACTIVE, TERMINAL, Lifecycle
 from states.messages import (
     MESSAGES,
-    SEGREGATED_ROLES,
     Advice,
     AttachRecord,
     ConfirmDestruction,
@@ -33,7 +33,6 @@ from states.messages import (
     ProposeLawfulBasis,
     Reason,
     RemediationComplete,
-    Role,
     ScreeningDecision,
     SecurityAdvice,
     Sign,
@@ -57,6 +56,8 @@ from states.types import (
 )
 
 SYSTEM_ACTOR = "infoshare"
+# A refusal recorded in the timeline is cut to this length (refused signals can be many).
+MAX_REFUSAL_CHARS = 2000
 
 
 class Refusal(Exception):
@@ -300,53 +301,29 @@ class Proposal:
             raise Refusal(str(err)) from None
         if self._is_late_duplicate(message, payload):
             return payload
-        if message not in ACCEPTS.get(self.state, ()):
-            raise Refusal(self._wrong_state(message))
-        self._check_segregation(message, payload)
+        # the state and segregation of duties (states.authorisation), then what the state needs
+        verdict = authorisation.check_without_directory(self.attempt(message, payload))
+        if not verdict.allowed:
+            raise Refusal(verdict.reason)
         self._check_now(message, payload)
         return payload
 
     def authorise(self, message: str, payload: Payload, person: Person | None) -> None:
         """The sender must be in the people directory with a role the message needs."""
-        actor = str(payload.actor)
-        if person is None:
-            raise Refusal(
-                f"{message}: {actor} is not in the people directory; "
-                f"ask an administrator to run `infoshare people add {actor} --role ...`"
-            )
-        allowed = {r.value for r in self._roles_for(message, payload)}
-        held = set(person.roles)
-        if not allowed & held:
-            raise Refusal(
-                f"{message}: {actor} does not hold the role {' or '.join(sorted(allowed))} "
-                f"(roles held: {', '.join(sorted(held)) or 'none'})"
-            )
-        if isinstance(payload, Sign) and person.organisation != payload.party:
-            raise Refusal(f"sign: {actor} signs for {person.organisation}, not for {payload.party}")
+        verdict = authorisation.check_directory(self.attempt(message, payload), person)
+        if not verdict.allowed:
+            raise Refusal(verdict.reason)
 
-    def _roles_for(self, message: str, payload: Payload) -> tuple[Role, ...]:
-        if isinstance(payload, Advice):
-            return (Role(payload.role),)
-        return MESSAGES[message].roles
-
-    def _check_segregation(self, message: str, payload: Payload) -> None:
-        if str(payload.actor).casefold() != str(self.intake.caseworker).casefold():
-            return
-        roles = set(self._roles_for(message, payload))
-        if roles and roles <= SEGREGATED_ROLES:
-            raise Refusal(
-                f"{message}: segregation of duties: {payload.actor} proposed this sharing and "
-                f"cannot act as {' or '.join(sorted(r.value for r in roles))} on it"
-            )
-
-    def _wrong_state(self, message: str) -> str:
-        accepted = ACCEPTS.get(self.state, ())
-        if self.terminal:
-            return f"{message}: the proposal has ended ({self.state}); no message is accepted"
-        waiting = ", ".join(w["message"] for w in self.awaiting()) or "nothing from people"
-        return (
-            f"{message} is not accepted in state {self.state}; it accepts "
-            f"{', '.join(accepted) or 'nothing'} and waits for {waiting}"
+    def attempt(self, message: str, payload: Payload) -> authorisation.Attempt:
+        """`payload`'s sender trying to send `message` to this proposal as it is now."""
+        return authorisation.Attempt(
+            message=message,
+            state=self.state,
+            actor=str(payload.actor),
+            caseworker=str(self.intake.caseworker),
+            claimed_role=payload.role if isinstance(payload, Advice) else None,
+            party=payload.party if isinstance(payload, Sign) else None,
+            awaiting=tuple(w["message"] for w in self.awaiting()),
         )
 
     def _check_now(self, message: str, payload: Payload) -> None:
@@ -466,11 +443,13 @@ class Proposal:
         return True
 
     def refuse(self, message: str, raw: object, refusal: Refusal, now: datetime) -> None:
-        """Record a refused message in the timeline; nothing else changes."""
-        actor = raw.get("actor") if isinstance(raw, dict) else None
-        self._event(
-            now, actor if isinstance(actor, str) else "unknown", message, False, str(refusal), []
-        )
+        """Record a refused message in the timeline; nothing else changes. What the sender
+        wrote is kept short and storable: anyone who can signal could send anything."""
+        actor = plain_text(raw.get("actor") if isinstance(raw, dict) else None, MAX_ACTOR_CHARS)
+        detail = str(refusal)
+        if len(detail) > MAX_REFUSAL_CHARS:
+            detail = detail[: MAX_REFUSAL_CHARS - 1] + "…"
+        self._event(now, actor or "unknown", message, False, detail, [])
 
     def _comparable(self) -> str:
         return self.data.model_dump_json(

@@ -287,13 +287,15 @@ class _SharingProposal:
 
 
 def _handlers_for(message: str) -> tuple[Any, Any, Any]:
-    async def as_update(self: _SharingProposal, payload: Any) -> dict[str, Any]:
+    # `= None`: a message sent with no payload at all is refused like any bad payload (without
+    # a default the handler would raise TypeError and fail every workflow task after it).
+    async def as_update(self: _SharingProposal, payload: Any = None) -> dict[str, Any]:
         return await self._receive(message, payload, via_update=True)
 
-    def validate(self: _SharingProposal, payload: Any) -> None:
+    def validate(self: _SharingProposal, payload: Any = None) -> None:
         self._validate(message, payload)
 
-    async def as_signal(self: _SharingProposal, payload: Any) -> None:
+    async def as_signal(self: _SharingProposal, payload: Any = None) -> None:
         await self._receive(message, payload, via_update=False)
 
     return as_update, validate, as_signal

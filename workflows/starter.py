@@ -13,6 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from codec.pseudonym import caseworker_ref
 from settings import Settings, get_settings
 from states.intake import Intake
+from states.limits import LimitError, check_payload_limits
 from states.messages import MESSAGES
 from workflows.details import intake_details
 from workflows.search_attributes import ISP_CASEWORKER, ISP_PARTNERS, ISP_STATE
@@ -61,6 +62,12 @@ async def send_decision(
     """Send `message` as an Update; returns the new status or raises Refused / NotFound."""
     if message not in MESSAGES:
         raise Refused(f"unknown message {message!r}; known: {', '.join(sorted(MESSAGES))}")
+    try:
+        # The workflow refuses it too, but an Update over Temporal's payload limit would
+        # fail its workflow task instead (the refusal repeats the request): never send one.
+        check_payload_limits(payload)
+    except LimitError as err:
+        raise Refused(f"{message}: {err}") from None
     handle = client.get_workflow_handle(workflow_id)
     try:
         result: dict[str, Any] = await handle.execute_update(message, payload, result_type=dict)

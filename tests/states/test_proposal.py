@@ -154,6 +154,17 @@ class Walk:
         self.proposal.agreement_drafted(draft, self.now)
         return draft
 
+    def ready_to_decide(self) -> Walk:
+        """What the deciding message of the state needs first: the screening answered, a
+        DPIA submitted, a lawful basis proposed."""
+        if self.state == "screening":
+            self.submit_screening()
+        elif self.state == "dpia":
+            self.submit_dpia()
+        elif self.state == "lawful_basis":
+            self.propose()
+        return self
+
     # ----- the happy path, step by step --------------------------------------------------
 
     def submit_screening(self, **answers: bool) -> bool:
@@ -683,13 +694,7 @@ def _cam_to_lawful_basis(walk: Walk) -> None:
 def test_the_proposing_caseworker_never_acts_as_dpo_ir_or_ict(
     state: str, message: str, payload: dict[str, Any], role: str
 ) -> None:
-    walk = reached(state)
-    if state == "screening":
-        walk.submit_screening()
-    elif state == "dpia":
-        walk.submit_dpia()
-    elif state == "lawful_basis":
-        walk.propose()
+    walk = reached(state).ready_to_decide()
     text = walk.refused(message, people.CASEWORKER, **payload)
     assert f"segregation of duties: {people.CASEWORKER} proposed this sharing" in text
     assert f"cannot act as {role}" in text

@@ -1,0 +1,64 @@
+"""What a refused message leaves in the decision log can be stored, on SQLite and on
+PostgreSQL (which refuses NUL in text and addresses longer than the column): a hostile
+sender cannot make recording the step fail, and retry, for ever."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from activities.records import record_step
+from database.models import DecisionRow
+from database.session import session_scope
+from settings import Settings
+from states.proposal import MAX_REFUSAL_CHARS, Refusal
+from states.types import StepRecord
+from tests import people
+from tests.states.test_authorisation import prepared
+
+HOSTILE: list[tuple[object, str]] = [
+    ({"actor": "nul\x00@phso.example", "reason": "r"}, "unknown"),
+    ({"actor": "x" * 1000 + "@phso.example", "reason": "r"}, "unknown"),
+    ({"actor": ["not", "text"], "reason": "r"}, "unknown"),
+    ({"actor": "not-an-email", "reason": "r\x00"}, "not-an-email"),
+    ({"actor": people.NOBODY, "reason": "\x1b" * 100_000}, people.NOBODY),
+    ("not even an object", "unknown"),
+]
+
+
+def test_refusals_of_hostile_payloads_are_recorded(infoshare_env: Settings) -> None:
+    walk = prepared("screening")
+    p = walk.p
+    start = len(p.data.timeline)
+    for raw, _ in HOSTILE:
+        with pytest.raises(Refusal) as err:
+            p.apply("withdraw", raw, None, walk.now)
+        p.refuse("withdraw", raw, err.value, walk.now)
+    long: dict[str, Any] = {"actor": people.NOBODY}
+    p.refuse("withdraw", long, Refusal("withdraw: " + "x" * 10_000), walk.now)
+    step = StepRecord(
+        proposal_id=p.data.proposal_id,
+        title=p.intake.title,
+        caseworker=str(p.intake.caseworker),
+        parties=p.parties,
+        state=p.state,
+        outcome=p.data.outcome,
+        next_review_due=p.data.next_review_due,
+        events=p.data.timeline,
+        records=p.data.records,
+    )
+    record_step(step)
+    with session_scope() as session:
+        rows = list(
+            session.scalars(
+                select(DecisionRow)
+                .where(DecisionRow.proposal_id == p.data.proposal_id)
+                .order_by(DecisionRow.seq)
+            )
+        )
+    refused = rows[start:]
+    assert [r.actor for r in refused] == [actor for _, actor in HOSTILE] + [people.NOBODY]
+    assert all(r.accepted is False and r.message == "withdraw" for r in refused)
+    assert len(refused[-1].detail) == MAX_REFUSAL_CHARS

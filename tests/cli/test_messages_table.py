@@ -1,0 +1,18 @@
+"""`infoshare messages --table`: the authorisation table, exactly as the README carries it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from states.authorisation import markdown_table
+
+
+def test_messages_table_prints_the_readme_table(runner: CliRunner, home: Path) -> None:
+    result = runner.invoke(app, ["messages", "--table"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == markdown_table()
+    assert result.stdout in (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert "| `advice`¹² | — | lawful_basis | lawful_basis | — |" in result.stdout
