@@ -35,3 +35,52 @@ def http_get(url: str, timeout: float = 5.0) -> tuple[int, str]:
 def http_json(url: str) -> tuple[int, Any]:
     status, body = http_get(url)
     return status, json.loads(body)
+
+
+# Settings the deployment files already set for parts other branches are building (the
+# web form, the codec server). tests/deploy checks every other INFOSHARE_* name in deploy/
+# is a real setting; once one of these exists, the tests say to drop it from here.
+PENDING_SETTINGS = {
+    "INFOSHARE_WEB_USER_HEADER": "the web form: the SSO proxy's header naming the user",
+    "INFOSHARE_CODEC_PORT": "the codec server's port",
+    "INFOSHARE_CODEC_KEYS": "the codec keys (JSON: key id -> base64 of 32 bytes)",
+    "INFOSHARE_CODEC_ACTIVE_KEY": "the codec key new payloads are encrypted with",
+    "INFOSHARE_CODEC_AUTH_TOKEN": "the codec server's bearer token",
+}
+# Commands the deployment files run that other branches are building.
+PENDING_COMMANDS = {"web": "the web form", "codec-server": "the codec server"}
+
+
+def settings_from(environment: dict[str, str]) -> Any:
+    """The Settings a container with `environment` gets (pending names left out)."""
+    from settings import ENV_PREFIX, Settings
+
+    values = {
+        name.removeprefix(ENV_PREFIX).lower(): value
+        for name, value in environment.items()
+        if name.startswith(ENV_PREFIX) and name not in PENDING_SETTINGS
+    }
+    return Settings.model_validate(values)
+
+
+def cli_commands() -> set[str]:
+    """The top-level commands of the `infoshare` console script."""
+    import typer.main
+
+    from cli.main import app
+
+    group = typer.main.get_command(app)
+    return set(getattr(group, "commands", {}))
+
+
+def check_command(args: list[str]) -> str | None:
+    """Assert `args` (what follows `infoshare`) names a real command; a reason to skip when
+    it is one still being built elsewhere."""
+    commands = cli_commands()
+    if args[0] in PENDING_COMMANDS and args[0] not in commands:
+        return f"`infoshare {args[0]}` ({PENDING_COMMANDS[args[0]]}) is built elsewhere"
+    assert args[0] in commands, f"`infoshare {' '.join(args)}`: no such command"
+    assert args[0] not in PENDING_COMMANDS, (
+        f"`infoshare {args[0]}` exists now: drop it from PENDING_COMMANDS"
+    )
+    return None
