@@ -155,7 +155,7 @@ def test_the_wheel_built_from_the_context_has_every_module(tmp_path: Path) -> No
         timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    (wheel,) = (tmp_path / "w").glob("infoshare-*.whl")
+    (wheel,) = (tmp_path / "wheel").glob("infoshare-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
 
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
