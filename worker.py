@@ -130,7 +130,7 @@ async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
             interceptors=[tracing.interceptor] if tracing else [],
         )
         worker = build_worker(client, settings)
-        await stack.enter_async_context(worker)
+        running = asyncio.create_task(worker.run())
         if health is not None:
             health.checks = readiness_checks(client, worker)
         log.info(
@@ -141,7 +141,14 @@ async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
             metrics_port=settings.metrics_port or None,
             tracing=tracing is not None,
         )
-        await stop.wait()
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not running.done():
+            await worker.shutdown()
+        # A worker that failed on its own ends the process with its error, so the
+        # orchestrator restarts it rather than leaving it alive and idle.
+        await running
     log.info("worker stopped")
 
 
