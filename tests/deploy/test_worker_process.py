@@ -155,7 +155,8 @@ def test_readyz_fails_while_the_database_is_unreachable(
 
     def connected() -> bool:
         status, body = http_json(worker.url("/readyz"))
-        return status == 503 and body["checks"]["temporal"] == "ok"
+        checks = body["checks"]
+        return status == 503 and checks["temporal"] == "ok" and checks["worker"] == "ok"
 
     worker.wait_for("connected to Temporal", connected)
     status, body = http_json(worker.url("/readyz"))
