@@ -7,9 +7,12 @@ import concurrent.futures
 import contextlib
 import functools
 import logging
+from collections.abc import Sequence
+from contextlib import AsyncExitStack
+from datetime import timedelta
 
 import structlog
-from temporalio.client import Client
+from temporalio.client import Client, Interceptor
 from temporalio.converter import DataConverter
 from temporalio.runtime import (
     LogForwardingConfig,
@@ -24,6 +27,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 from activities.registry import ALL_ACTIVITIES
 from cli.logging import ensure_logging
 from codec.converter import configured_data_converter
+from observability.health import Check, HealthServer, NotReady
 from settings import Settings, get_settings
 from workflows.refusals import with_plain_refusals
 from workflows.sharing_proposal import SharingProposal
@@ -50,27 +54,33 @@ def make_replayer(data_converter: DataConverter | None = None) -> Replayer:
     )
 
 
-@functools.cache
-def core_runtime() -> Runtime:
-    """A Temporal runtime whose core (Rust) logs go to Python logging, so that they too are
-    formatted as configured and pass the personal-data redaction."""
-    return Runtime(
-        telemetry=TelemetryConfig(
-            logging=LoggingConfig(
-                filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
-                forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
-            )
-        )
+def core_logging() -> LoggingConfig:
+    """The Temporal core's (Rust) logs go to Python logging, so that they too are formatted
+    as configured and pass the personal-data redaction."""
+    return LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
     )
 
 
-async def connect(settings: Settings | None = None) -> Client:
+@functools.cache
+def core_runtime() -> Runtime:
+    return Runtime(telemetry=TelemetryConfig(logging=core_logging()))
+
+
+async def connect(
+    settings: Settings | None = None,
+    *,
+    runtime: Runtime | None = None,
+    interceptors: Sequence[Interceptor] = (),
+) -> Client:
     settings = settings or get_settings()
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=configured_data_converter(settings),
-        runtime=core_runtime(),
+        runtime=runtime or core_runtime(),
+        interceptors=interceptors,
     )
 
 
@@ -127,6 +137,90 @@ async def flush_outbox(settings: Settings, stop: asyncio.Event) -> None:
         else:
             if result.sent:
                 log.info("outbox.flushed", sent=len(result.sent))
+
+
+def _ping_database() -> None:
+    from sqlalchemy import text
+
+    from database.session import get_engine
+
+    with get_engine().connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+def readiness_checks(client: Client, worker: Worker) -> dict[str, Check]:
+    """Ready: the worker polls, Temporal's frontend answers, the database answers."""
+
+    async def polling() -> None:
+        if not worker.is_running:
+            raise NotReady("the worker is not running")
+
+    async def temporal() -> None:
+        if not await client.service_client.check_health(timeout=timedelta(seconds=2)):
+            raise NotReady("the Temporal frontend reports it is not serving")
+
+    async def database() -> None:
+        await asyncio.to_thread(_ping_database)
+
+    return {"worker": polling, "temporal": temporal, "database": database}
+
+
+async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
+    """The worker process of a deployment (`infoshare worker`), until `stop` is set.
+
+    Besides the worker: the health endpoints (`health_port`), which answer from the start
+    (not ready until connected), Prometheus metrics (`metrics_port`) and tracing
+    (`otel_enabled`).
+    """
+    from observability.metrics import metrics_runtime
+    from observability.tracing import start_tracing
+
+    ensure_logging(settings.log_format)
+    tracing = start_tracing() if settings.otel_enabled else None
+    async with AsyncExitStack() as stack:
+        if tracing is not None:
+            stack.callback(tracing.shutdown)
+        health = None
+        if settings.health_port:
+            health = HealthServer(
+                settings.monitoring_host,
+                settings.health_port,
+                {"worker": _starting},
+            )
+            await stack.enter_async_context(health)
+        client = await connect(
+            settings,
+            runtime=metrics_runtime(settings, core_logging()),
+            interceptors=[tracing.interceptor] if tracing else [],
+        )
+        worker = build_worker(client, settings)
+        running = asyncio.create_task(worker.run())
+        if health is not None:
+            health.checks = readiness_checks(client, worker)
+        log.info(
+            "worker started",
+            task_queue=settings.task_queue,
+            address=settings.temporal_address,
+            health_port=settings.health_port or None,
+            metrics_port=settings.metrics_port or None,
+            tracing=tracing is not None,
+        )
+        flusher = asyncio.create_task(flush_outbox(settings, stop))
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        stop.set()
+        await flusher
+        if not running.done():
+            await worker.shutdown()
+        # A worker that failed on its own ends the process with its error, so the
+        # orchestrator restarts it rather than leaving it alive and idle.
+        await running
+    log.info("worker stopped")
+
+
+async def _starting() -> None:
+    raise NotReady("starting: not connected to Temporal yet")
 
 
 if __name__ == "__main__":

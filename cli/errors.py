@@ -50,6 +50,8 @@ def validation_lines(err: ValidationError, env_prefix: str | None = None) -> lis
             loc[0] = f"{env_prefix}{loc[0].upper()}"
         where = _location(loc)
         message = str(problem["msg"])
+        if problem["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
         if problem["type"] not in ("missing", "extra_forbidden") and "input" in problem:
             shown = repr(problem["input"])
             if len(shown) > 60:

@@ -337,20 +337,46 @@ def web(
 @app.command()
 @friendly
 def worker() -> None:
-    """Run the worker alone, against INFOSHARE_TEMPORAL_ADDRESS (a real deployment)."""
-    from worker import run_worker
+    """Run the worker alone, against INFOSHARE_TEMPORAL_ADDRESS (a real deployment).
+
+    Also serves /healthz and /readyz (INFOSHARE_HEALTH_PORT), Prometheus metrics
+    (INFOSHARE_METRICS_PORT) and tracing (INFOSHARE_OTEL_ENABLED).
+    """
+    from observability.health import EndpointError
+    from observability.tracing import TracingUnavailable
+    from worker import serve_worker
 
     settings = load_settings()
 
     async def work(stop: asyncio.Event) -> None:
         try:
-            await run_worker(settings, stop)
+            await serve_worker(settings, stop)
+        except TracingUnavailable as err:
+            raise CliError(str(err)) from None
+        except EndpointError as err:
+            raise CliError(
+                f"{err} (INFOSHARE_HEALTH_PORT and INFOSHARE_METRICS_PORT choose the ports, "
+                "0 switches one off)"
+            ) from None
         except RuntimeError as err:
             if "connect" not in str(err).lower():
                 raise
             raise CliError(unreachable(settings, err)) from None
 
     run_until_signalled(work)
+
+
+@app.command()
+@friendly
+def config(
+    markdown: Annotated[
+        bool, typer.Option("--markdown", help="The table of every setting, for the README.")
+    ] = False,
+) -> None:
+    """The configuration this process sees (INFOSHARE_* variables), secrets hidden."""
+    from cli.config import effective_lines, settings_table
+
+    typer.echo(settings_table() if markdown else "\n".join(effective_lines(load_settings())))
 
 
 def _migrate(direction: str, revision: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
@@ -17,7 +17,13 @@ from temporalio.client import Client
 
 from settings import Settings, get_settings
 from web.identity import SignInRequired
-from web.proposals import BadPageToken, Temporal, TemporalUnavailable, UnknownProposal
+from web.proposals import (
+    BadPageToken,
+    Temporal,
+    TemporalUnavailable,
+    UnknownProposal,
+    readiness_problems,
+)
 from web.register import NotInRegister
 from web.rendering import error_response, make_templates
 from web.secret import secret_key
@@ -68,6 +74,14 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz(request: Request) -> Response:
+        """Ready: Temporal and the database answer (the orchestrator routes traffic)."""
+        problems = await readiness_problems(request.app.state.temporal)
+        if problems:
+            return JSONResponse({"status": "not ready", "problems": problems}, status_code=503)
+        return JSONResponse({"status": "ready"})
 
     @app.exception_handler(SignInRequired)
     async def sign_in_first(request: Request, exc: SignInRequired) -> Response:

@@ -276,3 +276,31 @@ def _recorded(ids: list[str]) -> dict[str, tuple[str, str]]:
             return {proposal_id: (title, caseworker) for proposal_id, title, caseworker in rows}
     except SQLAlchemyError:
         return {}
+
+
+async def readiness_problems(temporal: Temporal) -> dict[str, str]:
+    """What keeps the web form from serving: Temporal or the database not answering."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from database.session import session_scope
+
+    problems: dict[str, str] = {}
+    try:
+        client = await temporal.client()
+        if not await client.service_client.check_health(timeout=timedelta(seconds=2)):
+            problems["temporal"] = "the Temporal frontend reports it is not serving"
+    except TemporalUnavailable as err:
+        problems["temporal"] = str(err)
+    except RPCError as err:
+        problems["temporal"] = _unavailable(err).args[0]
+
+    def ping() -> None:
+        with session_scope() as session:
+            session.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.to_thread(ping)
+    except SQLAlchemyError as err:
+        problems["database"] = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+    return problems

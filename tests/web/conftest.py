@@ -168,6 +168,9 @@ async def web_url(live_settings: Settings) -> AsyncIterator[str]:
                     break
             except httpx.TransportError:
                 await asyncio.sleep(0.05)
+        # with Temporal and the database behind it, the web form is ready
+        ready = await probe.get(f"{url}/readyz")
+        assert ready.status_code == 200, ready.text
     yield url
     stop.set()
     await asyncio.wait_for(server, 20)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -80,6 +81,11 @@ def test_web_serves_until_sigterm(tmp_path: Path) -> None:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/register", timeout=10)
         assert failed.value.code == 503
         assert "infoshare db upgrade" in failed.value.read().decode()
+        # Not ready: Temporal (port 1) does not answer; the orchestrator sends no traffic.
+        with pytest.raises(urllib.error.HTTPError) as unready:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=30)
+        assert unready.value.code == 503
+        assert "temporal" in json.loads(unready.value.read())["problems"]
         process.send_signal(signal.SIGTERM)
         stdout, stderr = process.communicate(timeout=20)
     finally:
