@@ -18,7 +18,7 @@ codec_app = typer.Typer(
 
 
 def serve_codec(settings_port: int | None = None) -> None:
-    from cli.asgi import serve
+    from cli.asgi import PortUnavailable, bind, serve
     from cli.main import load_settings, run_until_signalled
     from codec.keys import load_keyring
     from codec.server import create_app
@@ -33,8 +33,13 @@ def serve_codec(settings_port: int | None = None) -> None:
         f"Codec server: http://0.0.0.0:{port} (origins: {settings.resolved_codec_cors_origins})"
     )
 
+    try:
+        sock = bind("0.0.0.0", port, "codec server", "choose another with --port")
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+
     async def work(stop: asyncio.Event) -> None:
-        await serve(app, "0.0.0.0", port, stop)
+        await serve(app, sock, stop)
 
     run_until_signalled(work)
 

@@ -50,13 +50,15 @@ async def _worker(settings: Settings, stop: asyncio.Event) -> None:
 
 
 async def _codec_server(settings: Settings, stop: asyncio.Event) -> None:
-    from cli.asgi import serve
+    from cli.asgi import PortUnavailable, bind, serve
     from codec.keys import load_keyring
     from codec.server import create_app
 
-    await serve(
-        create_app(load_keyring(settings), settings), "127.0.0.1", settings.codec_port, stop
-    )
+    try:
+        sock = bind("127.0.0.1", settings.codec_port, "codec server", "set INFOSHARE_CODEC_PORT")
+    except PortUnavailable as err:
+        raise CliError(str(err)) from None
+    await serve(create_app(load_keyring(settings), settings), sock, stop)
 
 
 async def _web_form(settings: Settings, stop: asyncio.Event) -> None:
