@@ -17,6 +17,7 @@ from temporalio.client import Client
 
 from settings import Settings, get_settings
 from web.identity import SignInRequired
+from web.metrics import MetricsMiddleware, WebMetrics, metrics_endpoint
 from web.proposals import (
     BadPageToken,
     Temporal,
@@ -68,6 +69,10 @@ def create_app(settings: Settings | None = None, client: Client | None = None) -
         https_only=settings.resolved_web_base_url.startswith("https://"),
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # Outermost, so it times the whole answer (sessions and error pages included).
+    app.state.metrics = WebMetrics()
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    app.add_api_route("/metrics", metrics_endpoint, include_in_schema=False)
     for router in (auth.router, proposals.router, register.router, api.router):
         app.include_router(router)
 

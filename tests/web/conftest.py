@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -42,6 +43,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"web form screenshots: {len(SCREENSHOTS)} in {SCREENSHOTS[0].parent}"
         )
+    fuzz = sys.modules.get("tests.web.test_openapi_fuzz")  # only when it ran
+    for line in fuzz.fuzz_summary() if fuzz else ():
+        terminalreporter.write_line(line)
 
 
 def csrf_of(html: str) -> str:

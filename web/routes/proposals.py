@@ -152,10 +152,32 @@ def parse_filters(
 class ListQuery(BaseModel):
     """The query parameters of the lists (pages and API)."""
 
-    state: str | None = Field(None, max_length=40, description="A state (IspState).")
-    awaiting: str | None = Field(None, max_length=40, description="A role it waits for.")
-    partner: str | None = Field(None, max_length=200, description="A partner, as named.")
-    caseworker: str | None = Field(None, max_length=254, description="The caseworker's email.")
+    # The schema documents what parse_filters accepts (empty: no filter); parse_filters
+    # keeps the checking, with its specific messages.
+    state: str | None = Field(
+        None,
+        max_length=40,
+        description="A state (IspState).",
+        json_schema_extra={"enum": ["", *STATES]},
+    )
+    awaiting: str | None = Field(
+        None,
+        max_length=40,
+        description="A role it waits for.",
+        json_schema_extra={"enum": ["", *(r.value for r in Role)]},
+    )
+    partner: str | None = Field(
+        None,
+        max_length=200,
+        description="A partner, as named (no double quote or control character).",
+        json_schema_extra={"pattern": '^[^"\\x00-\\x1f]*$'},
+    )
+    caseworker: str | None = Field(
+        None,
+        max_length=254,
+        description="The caseworker's email (no control character).",
+        json_schema_extra={"pattern": "^[^\\x00-\\x1f]*$"},
+    )
     mine: bool = Field(False, description="Only the signed-in person's proposals.")
     page: str | None = Field(None, max_length=4000, description="The previous page's next_page.")
     size: int = Field(PAGE_SIZE, ge=1, le=100, description="Proposals per page.")
