@@ -77,5 +77,5 @@ def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
     root.addHandler(handler)
     root.setLevel(level)
     # Libraries are chatty at INFO; their warnings still come through.
-    for name in ("alembic", "sqlalchemy", "temporalio", "httpx"):
+    for name in ("alembic", "sqlalchemy", "temporalio", "httpx", "transitions", "matplotlib"):
         logging.getLogger(name).setLevel(max(level, logging.WARNING))

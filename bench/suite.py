@@ -1,0 +1,110 @@
+"""The whole benchmark: every section in one run, on one embedded stack."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import lifecycle, machine
+from bench.config import BenchConfig
+from bench.memory import open_proposals
+from bench.replay_rate import replay_rate
+from bench.reviews import ten_years
+from bench.shape import shape_of
+from bench.stack import embedded_stack
+from bench.throughput import LoadResult, bare_id, run_load
+from settings import get_settings
+
+OURS_QUEUE = "bench-ours"
+BARE_QUEUE = "bench-bare"
+
+Progress = Callable[[str], None]
+
+
+async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str, Any]:
+    """Run every section `config` asks for; the report (also what goes into the JSON)."""
+    home = config.home or Path(tempfile.mkdtemp(prefix="infoshare-bench-"))
+    report: dict[str, Any] = {
+        "command": command,
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": machine.describe(),
+        "config": config.as_json(),
+    }
+    began = time.perf_counter()
+    try:
+        async with embedded_stack(home) as stack:
+            stack.start_worker(OURS_QUEUE)
+            stack.start_worker(BARE_QUEUE, bare=True)
+            client = await stack.client()
+            plain = await stack.client(plain=True)
+            settings = get_settings().model_copy(update={"task_queue": OURS_QUEUE})
+            the_intake = lifecycle.intake()
+
+            def ours(_: int) -> Any:
+                return lifecycle.ours(client, settings, the_intake)
+
+            # A first lifecycle of each warms the workers up; ours also gives the shape
+            # (messages and activities) that the bare engine is then given.
+            progress("warming up: one lifecycle of ours, one of bare")
+            first = await ours(0)
+            shape = shape_of(await client.get_workflow_handle(first.workflow_id).fetch_history())
+            report["shape"] = shape.as_json()
+
+            def bare(load: int) -> Callable[[int], Any]:
+                return lambda i: lifecycle.bare_lifecycle(
+                    plain, BARE_QUEUE, shape.plan, bare_id(load, i), config.bare_via
+                )
+
+            await bare(0)(0)
+            ours_ids: list[str] = [first.workflow_id]
+            report["loads"] = []
+            for load in config.loads:
+                count = config.lifecycles_at(load)
+                progress(f"load {load}: {count} lifecycles of bare, then of ours")
+                bare_result = await run_load("bare", load, count, bare(load))
+                ours_result = await run_load("ours", load, count, ours)
+                ours_ids += ours_result.workflow_ids
+                report["loads"].append(_side_by_side(load, ours_result, bare_result))
+
+            if config.histories:
+                missing = config.histories - len(ours_ids)
+                if missing > 0:
+                    load = max(config.loads)
+                    progress(f"replay: {missing} more lifecycles for {config.histories}")
+                    extra = await run_load("ours", load, missing, ours)
+                    ours_ids += extra.workflow_ids
+                progress(f"replay: {config.histories} histories through audit.replay")
+                rate = await replay_rate(client, ours_ids[: config.histories])
+                report["replay"] = rate.as_json()
+
+            if config.open:
+                progress(f"memory: {config.open} open proposals waiting on people and timers")
+                memory = await open_proposals(stack, client, config.open)
+                report["memory"] = memory.as_json()
+
+            if config.agreements:
+                progress(
+                    f"reviews: {config.agreements} agreements, {config.years:g} years "
+                    "on the time-skipping server"
+                )
+                reviews = await ten_years(stack, config.agreements, config.years)
+                report["reviews"] = reviews.as_json()
+    finally:
+        if config.home is None:
+            shutil.rmtree(home, ignore_errors=True)
+    report["wall_seconds"] = round(time.perf_counter() - began, 1)
+    return report
+
+
+def _side_by_side(load: int, ours: LoadResult, bare: LoadResult) -> dict[str, Any]:
+    return {
+        "load": load,
+        "ours": ours.as_json(),
+        "bare": bare.as_json(),
+        "ratio": round(ours.rate / bare.rate, 3) if bare.rate else None,
+    }
