@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -24,6 +25,9 @@ class Settings(BaseSettings):
     # 8.1: at most this many records, shared other than regularly, go by encrypted email.
     small_volume_threshold: int = Field(default=100, ge=0)
     ui_port: int = Field(default=8233, ge=1, le=65535)
+    # The Temporal UI that emails and the web form link to (empty:
+    # http://<Temporal host>:<ui_port>).
+    temporal_ui_url: str = ""
     # The caseworkers' web form (`infoshare web`); links in emails start with the base URL
     # (empty: http://127.0.0.1:<web_port>).
     web_port: int = Field(default=8000, ge=1, le=65535)
@@ -37,8 +41,6 @@ class Settings(BaseSettings):
     # Signs the session cookie and its CSRF token. Empty: generated once and kept in
     # HOME/web-secret-key, so sessions survive a restart.
     web_secret_key: SecretStr = SecretStr("")
-    # The Temporal UI the proposal pages link to (empty: http://127.0.0.1:<ui_port>).
-    temporal_ui_url: str = ""
     # Overdue approvals and reviews: remind after this many days, then every as many
     # again; escalate after `escalate_after_days` (PROTOCOL.md 2.9).
     remind_after_days: float = Field(default=5, gt=0)
@@ -89,7 +91,21 @@ class Settings(BaseSettings):
 
     @property
     def resolved_temporal_ui_url(self) -> str:
-        return (self.temporal_ui_url or f"http://127.0.0.1:{self.ui_port}").rstrip("/")
+        if self.temporal_ui_url:
+            return self.temporal_ui_url.rstrip("/")
+        host = self.temporal_address.rpartition(":")[0] or "127.0.0.1"
+        return f"http://{host}:{self.ui_port}"
+
+    def workflow_ui_url(self, workflow_id: str) -> str:
+        """The Temporal UI page of a proposal."""
+        return (
+            f"{self.resolved_temporal_ui_url}/namespaces/{quote(self.temporal_namespace)}"
+            f"/workflows/{quote(workflow_id)}"
+        )
+
+    def proposal_url(self, proposal_id: str) -> str:
+        """The web page of a proposal (where people act on it)."""
+        return f"{self.resolved_web_base_url}/proposals/{quote(proposal_id)}"
 
     @property
     def documents_dir(self) -> Path:

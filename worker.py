@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
+import logging
 
 import structlog
 from temporalio.client import Client
 from temporalio.converter import DataConverter
+from temporalio.runtime import (
+    LogForwardingConfig,
+    LoggingConfig,
+    Runtime,
+    TelemetryConfig,
+    TelemetryFilter,
+)
 from temporalio.worker import Replayer, Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.registry import ALL_ACTIVITIES
+from cli.logging import ensure_logging
 from codec.converter import configured_data_converter
 from settings import Settings, get_settings
 from workflows.refusals import with_plain_refusals
@@ -39,12 +49,27 @@ def make_replayer(data_converter: DataConverter | None = None) -> Replayer:
     )
 
 
+@functools.cache
+def core_runtime() -> Runtime:
+    """A Temporal runtime whose core (Rust) logs go to Python logging, so that they too are
+    formatted as configured and pass the personal-data redaction."""
+    return Runtime(
+        telemetry=TelemetryConfig(
+            logging=LoggingConfig(
+                filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+                forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+            )
+        )
+    )
+
+
 async def connect(settings: Settings | None = None) -> Client:
     settings = settings or get_settings()
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         data_converter=configured_data_converter(settings),
+        runtime=core_runtime(),
     )
 
 
@@ -68,6 +93,7 @@ def build_worker(client: Client, settings: Settings | None = None) -> Worker:
 async def run_worker(settings: Settings | None = None, stop: asyncio.Event | None = None) -> None:
     """Connect and run until `stop` is set or the task is cancelled."""
     settings = settings or get_settings()
+    ensure_logging(settings.log_format)
     client = await connect(settings)
     worker = build_worker(client, settings)
     log.info("worker started", task_queue=settings.task_queue, address=settings.temporal_address)

@@ -11,7 +11,7 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -71,11 +71,16 @@ db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_i
 people_app = typer.Typer(
     help="The people directory: who may act in which role.", no_args_is_help=True
 )
+outbox_app = typer.Typer(
+    help="The notifications outbox: the emails queued for people, and which are sent.",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(codec_app, name="codec")
 app.add_typer(audit_app, name="audit")
 app.command(name="bench")(bench)
+app.add_typer(outbox_app, name="outbox")
 
 # Exit codes besides 0: 1 refused / invalid / failed, 2 usage or no such proposal.
 EXIT_USAGE = 2
@@ -422,11 +427,89 @@ def people_list(
         return
     rows = [("EMAIL", "NAME", "ORGANISATION", "ROLES")]
     rows += [(p.email, p.name, p.organisation, ",".join(p.roles)) for p in people]
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    _print_table(rows)
+
+
+def _print_table(rows: Sequence[Sequence[str]]) -> None:
+    """Columns padded to their widest cell; the last column is not padded."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
     for row in rows:
-        typer.echo(
-            "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=False)) + "  " + row[3]
+        cells = [cell.ljust(w) for cell, w in zip(row, widths, strict=False)]
+        typer.echo("  ".join([*cells, row[-1]]).rstrip())
+
+
+@outbox_app.command("list")
+@friendly
+def outbox_list(
+    unsent: Annotated[bool, typer.Option("--unsent", help="Only what is not sent yet.")] = False,
+    proposal: Annotated[str | None, typer.Option(help="Only this proposal's emails.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON (with the text) instead.")] = False,
+) -> None:
+    """The emails queued for people, oldest first, and when each was sent."""
+    from database.outbox import outbox
+
+    settings = load_settings()
+    with database_session(settings) as session:
+        rows = outbox(session, unsent_only=unsent, proposal_id=proposal)
+    if as_json:
+        print_json(
+            [
+                {
+                    "id": r.id,
+                    "proposal_id": r.proposal_id,
+                    "key": r.key,
+                    "kind": r.kind,
+                    "recipient": r.recipient,
+                    "role": r.role,
+                    "subject": r.subject,
+                    "created_at": r.created_at.isoformat(),
+                    "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+                    "message": r.message,
+                }
+                for r in rows
+            ]
         )
+        return
+
+    def when(value: Any) -> str:
+        return value.strftime("%Y-%m-%d %H:%M") if value else "-"
+
+    table = [("ID", "QUEUED", "SENT", "KIND", "PROPOSAL", "RECIPIENT", "SUBJECT")]
+    table += [
+        (str(r.id), when(r.created_at), when(r.sent_at), r.kind, r.proposal_id, r.recipient,
+         r.subject)
+        for r in rows
+    ]  # fmt: skip
+    _print_table(table)
+
+
+@outbox_app.command("send")
+@friendly
+def outbox_send(
+    proposal: Annotated[str | None, typer.Option(help="Only this proposal's emails.")] = None,
+) -> None:
+    """Send every email not sent yet (e.g. after the SMTP server was down), each once.
+
+    Exits 1 if the server cannot be reached or refuses a recipient.
+    """
+    from activities.mail import MailError, send_outbox
+
+    settings = load_settings()
+    if not settings.smtp_host:
+        raise CliError(
+            "no SMTP server is configured: set INFOSHARE_SMTP_HOST (and INFOSHARE_SMTP_PORT)"
+        )
+    try:
+        # database_session: a clear error if the database is not set up
+        with database_session(settings):
+            result = send_outbox(settings, proposal_id=proposal)
+    except MailError as err:
+        raise CliError(f"{err} (what was sent before is marked sent)") from None
+    typer.echo(f"sent {len(result.sent)} email(s)", err=True)
+    for row_id, answer in sorted(result.refused.items()):
+        typer.echo(f"notification {row_id}: recipient refused: {answer}", err=True)
+    if result.refused:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -572,14 +655,6 @@ def status(
     print_json(result)
 
 
-def example_payload(name: str, actor: str | None = None) -> dict[str, Any]:
-    """The example payload of message `name`, with an `actor`."""
-    from states.messages import MESSAGES
-
-    spec = MESSAGES[name]
-    return {"actor": actor or f"{spec.roles[0].value}@phso.example", **spec.example}
-
-
 @app.command()
 @friendly
 def messages(
@@ -594,7 +669,7 @@ def messages(
     as_json: Annotated[bool, typer.Option("--json", help="JSON instead of text.")] = False,
 ) -> None:
     """The messages approvers send: who sends each, what it does, an example payload."""
-    from states.messages import MESSAGES
+    from states.messages import MESSAGES, example_payload
 
     if name is not None and name not in MESSAGES:
         raise CliError(

@@ -421,6 +421,13 @@ class PayloadError(ValueError):
     """A payload that does not fit its message: says exactly which field and why."""
 
 
+def example_payload(message: str, actor: str | None = None, /, **fields: Any) -> dict[str, Any]:
+    """The example payload of `message`, sent by `actor`, with `fields` (e.g. `name`)
+    replaced."""
+    spec = MESSAGES[message]
+    return {"actor": actor or f"{spec.roles[0].value}@phso.example", **spec.example, **fields}
+
+
 def parse_payload(message: str, raw: object) -> Payload:
     """Validate a raw JSON payload for `message`, or raise PayloadError saying what is wrong."""
     spec = MESSAGES.get(message)

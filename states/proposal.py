@@ -793,6 +793,8 @@ class Proposal:
             dpia_outcome=d.dpia_outcome,
             security_method=d.security_method or "",
             review_schedule=rules.review_schedule_text(),
+            volume=self.intake.volume,
+            frequency=str(self.intake.frequency),
         )
 
     def agreement_drafted(self, draft: AgreementDraft, now: datetime) -> None:
@@ -920,7 +922,6 @@ class Proposal:
                 "the DPO and the caseworker",
                 clauses,
             )
-            key = f"{d.waiting_key}:escalation"
         else:
             self._system(
                 now,
@@ -928,23 +929,42 @@ class Proposal:
                 f"reminder {d.reminders_sent}: waiting since {since} for {what}",
                 clauses,
             )
-            key = f"{d.waiting_key}:reminder-{d.reminders_sent}"
+        # the outbox tells reminders and the escalation of one waiting point apart by kind
+        assert d.waiting_key is not None
         return self.notification_request(
-            awaiting, key, kind=kind, reminder=d.reminders_sent, overdue_since=d.overdue_since
+            awaiting,
+            d.waiting_key,
+            kind=kind,
+            reminder=d.reminders_sent,
+            overdue_since=d.overdue_since,
         )
 
     def notification_request(
         self, awaiting: list[dict[str, Any]], key: str, **extra: Any
     ) -> NotificationRequest:
         """Tell whoever the proposal waits for (`awaiting()`), once per `key`."""
+        intake, answers = self.intake, self.data.screening_answers
+        innovative = None
+        if answers is not None:
+            innovative = bool(
+                answers.get("ico_innovative_technology") or answers.get("wp_innovative_use")
+            )
         return NotificationRequest(
             proposal_id=self.data.proposal_id,
             key=key,
-            title=self.intake.title,
+            title=intake.title,
             state=self.state,
             awaiting={w["message"]: w["roles"] for w in awaiting},
-            caseworker=str(self.intake.caseworker),
+            caseworker=str(intake.caseworker),
             unsigned_parties=self.unsigned_parties(),
+            # what ICT needs to judge the transfer method (8.2)
+            recipient_organisations=[r.name for r in intake.recipients],
+            special_categories=[str(c) for c in intake.special_categories],
+            criminal_offence_data=intake.criminal_offence_data,
+            volume=intake.volume,
+            frequency=str(intake.frequency),
+            innovative_technology=innovative,
+            maintained_technology=intake.maintained_technology,
             **extra,
         )
 

@@ -99,6 +99,17 @@ class NotificationRequest(BaseModel):
     kind: str = "waiting"
     reminder: int = 0
     overdue_since: datetime | None = None
+    # What ICT needs to judge the transfer method (8.2), for the helphub request (8.1)
+    # and the emails to ICT; from the intake and the DPIA screening, when known.
+    recipient_organisations: list[str] = Field(default_factory=list)
+    special_categories: list[str] = Field(default_factory=list)
+    criminal_offence_data: bool = False
+    volume: int | None = None
+    frequency: str | None = None
+    # the screening found innovative technology (ico_innovative_technology/wp_innovative_use)
+    innovative_technology: bool | None = None
+    # relies on technology needing maintenance and monitoring (the intake's flag)
+    maintained_technology: bool | None = None
 
 
 class AgreementRequest(BaseModel):

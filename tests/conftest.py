@@ -3,10 +3,14 @@ each with the real activities, and an embedded home (SQLite file) seeded with pe
 
 from __future__ import annotations
 
+import json
+import logging
 import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -19,6 +23,7 @@ from temporalio.worker import Worker
 from codec.converter import configured_data_converter
 from tests.people import seed_people
 from tests.ports import free_port
+from tests.smtp import SmtpServer, smtp_server
 
 BIN = Path(sys.executable).parent
 
@@ -48,6 +53,48 @@ def infoshare_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     mp.undo()
     get_settings.cache_clear()
     reset_engine()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A real SMTP server on a free local port; `smtp.configure()` points the settings at
+    it, `smtp.inbox` holds what it received."""
+    with smtp_server() as server:
+        yield server
+
+
+@contextmanager
+def logging_as_configured(fmt: str, level: int = logging.INFO) -> Iterator[None]:
+    """The CLI's logging set-up (cli/logging.py) for a block; what was before comes back."""
+    import structlog
+
+    from cli.logging import LIBRARY_LOGGERS, configure_logging
+
+    root = logging.getLogger()
+    handlers, level_before = list(root.handlers), root.level
+    libraries = {name: logging.getLogger(name).level for name in LIBRARY_LOGGERS}
+    configure_logging(fmt, level)
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level_before)
+        for name, old in libraries.items():
+            logging.getLogger(name).setLevel(old)
+        structlog.reset_defaults()
+
+
+@pytest.fixture
+def json_logs(capsys: pytest.CaptureFixture[str]) -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """Logging configured as `--log-format json` (debug level); call it for the records
+    written to stderr since the last call, parsed."""
+
+    def read() -> list[dict[str, Any]]:
+        err = capsys.readouterr().err
+        return [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+
+    with logging_as_configured("json", logging.DEBUG):
+        yield read
 
 
 async def register_search_attributes(env: WorkflowEnvironment) -> None:

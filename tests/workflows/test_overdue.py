@@ -60,7 +60,7 @@ def kinds_notified(workflow_id: str) -> dict[str, set[str]]:
         ).all()
     kinds: dict[str, set[str]] = {}
     for row in rows:
-        kind = row.key.rsplit(":", 1)[-1] if row.key.count(":") > 1 else "waiting"
+        kind = row.key.rsplit("/", 1)[-1] if "/" in row.key else "waiting"
         kinds.setdefault(kind, set()).add(row.recipient)
     return kinds
 
