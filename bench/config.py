@@ -37,10 +37,10 @@ class BenchConfig:
 
 def quick(config: BenchConfig) -> BenchConfig:
     """Small sizes for CI: every section runs, in well under a minute of its own."""
-    config.loads = [1, 4]
-    config.proposals = 4
-    config.histories = 10
-    config.open = 40
+    config.loads = [1, 3]
+    config.proposals = 3
+    config.histories = 8
+    config.open = 20
     config.agreements = 2
-    config.years = 2.0
+    config.years = 1.5
     return config

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ STEPS: tuple[tuple[str, str, dict[str, Any]], ...] = (
     ("security_advice", "ict@phso.example", {}),
 )
 MESSAGE_COUNT = len(STEPS) + len(SIGNATORIES)
+# each message name and how many times a lifecycle sends it
+MESSAGE_NAMES = Counter([name for name, _, _ in STEPS] + ["sign"] * len(SIGNATORIES))
 
 
 def intake() -> Intake:

@@ -26,6 +26,12 @@ def table(report: dict[str, Any]) -> str:
             f"{shape['history_bytes']} bytes, {shape['search_attribute_upserts']} "
             "search-attribute upserts"
         )
+    bare = report.get("bare_shape")
+    if bare:
+        lines.append(
+            f"bare lifecycle:             {bare['messages']} messages, {bare['activities']} "
+            f"activities, {bare['events']} history events, {bare['history_bytes']} bytes"
+        )
     if report.get("loads"):
         header = (
             f"{'load':>5} {'n':>5} {'ours/s':>8} {'bare/s':>8} {'ours/bare':>10} "

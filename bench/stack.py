@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,7 +44,9 @@ def free_port() -> int:
 
 
 def prepare_home(home: Path, database_url: str = "") -> None:
-    """Point this process's settings at `home`, migrate the database, add the people."""
+    """Point this process's settings at `home`, migrate the database, add the people, and
+    create the payload keys before any worker can race to (`HOME/codec-keys.json`)."""
+    from codec.keys import load_keyring
     from database.migrate import upgrade
     from database.people import add_person
     from database.session import reset_engine, session_scope
@@ -60,6 +63,7 @@ def prepare_home(home: Path, database_url: str = "") -> None:
     with session_scope() as session:
         for email, roles, organisation in PEOPLE:
             add_person(session, email, roles, organisation=organisation)
+    load_keyring(get_settings())
 
 
 @dataclass
@@ -81,6 +85,14 @@ class WorkerProcess:
     def peak_rss_kib(self) -> int:
         """The highest resident memory so far (VmHWM) in KiB."""
         return _status_kib(self.pid, "VmHWM")
+
+    async def started(self, timeout: float = 60.0) -> None:
+        """Wait until the worker says it is running (its log's "worker started")."""
+        deadline = time.monotonic() + timeout
+        while "worker started" not in self.log_file.read_text(errors="replace"):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the {self.name} worker did not start: see {self.log_file}")
+            await asyncio.sleep(0.1)
 
     def kill(self) -> None:
         with contextlib.suppress(ProcessLookupError):

@@ -60,7 +60,9 @@ async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str
                     plain, BARE_QUEUE, shape.plan, bare_id(load, i), config.bare_via
                 )
 
-            await bare(0)(0)
+            warm = await bare(0)(0)
+            bare_history = await plain.get_workflow_handle(warm.workflow_id).fetch_history()
+            report["bare_shape"] = shape_of(bare_history).as_json()
             ours_ids: list[str] = [first.workflow_id]
             report["loads"] = []
             for load in config.loads:

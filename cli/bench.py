@@ -51,7 +51,7 @@ def bench(
     quick: Annotated[
         bool,
         typer.Option(
-            "--quick", help="Small sizes for CI (loads 1,4; a few of everything); overrides."
+            "--quick", help="Small sizes for CI (loads 1,3; a few of everything); overrides the sizes."
         ),
     ] = False,
     out: Annotated[
