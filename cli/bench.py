@@ -50,9 +50,7 @@ def bench(
     ] = "update",
     quick: Annotated[
         bool,
-        typer.Option(
-            "--quick", help="Small sizes for CI (loads 1,3; a few of everything); overrides the sizes."
-        ),
+        typer.Option("--quick", help="Small sizes for CI (loads 1,3; a few of everything)."),
     ] = False,
     out: Annotated[
         Path, typer.Option(help="Where bench.json and bench.png go.", file_okay=False)
