@@ -22,6 +22,8 @@ class BenchConfig:
     # how the bare engine gets its messages: "update" (as ours) or "signal"
     bare_via: str = "update"
     out: Path = Path("bench-results")
+    # record our worker with py-spy during the loads (out/worker-profile.json, speedscope)
+    profile: bool = False
     # keep the stack's files here (default: a temporary folder, removed afterwards)
     home: Path | None = None
 

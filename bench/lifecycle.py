@@ -70,11 +70,18 @@ def messages(sha256: str) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
+# What the workflow answers when the directory look-up did not finish in time: the
+# sender is told to send the message again, and a person (and this benchmark) does.
+RETRY_LATER = "could not be reached"
+
+
 @dataclass
 class Outcome:
     workflow_id: str
     seconds: float
     latencies: list[float] = field(default_factory=list)
+    # messages refused with "send the message again shortly" and sent again
+    resent: int = 0
 
 
 async def _until(check: Callable[[], Any], seen: Callable[[Any], bool]) -> None:
@@ -87,7 +94,7 @@ async def _until(check: Callable[[], Any], seen: Callable[[Any], bool]) -> None:
 
 async def ours(client: Client, settings: Settings, the_intake: Intake) -> Outcome:
     """Start a proposal as the CLI does and walk it to `active`."""
-    from workflows.starter import get_status, send_decision, start_proposal
+    from workflows.starter import Refused, get_status, send_decision, start_proposal
 
     started = time.perf_counter()
     workflow_id = await start_proposal(client, the_intake, settings)
@@ -96,7 +103,14 @@ async def ours(client: Client, settings: Settings, the_intake: Intake) -> Outcom
     for index in range(MESSAGE_COUNT):
         name, body = messages(sha256)[index]
         sent = time.perf_counter()
-        result = await send_decision(client, workflow_id, name, body)
+        while True:
+            try:
+                result = await send_decision(client, workflow_id, name, body)
+                break
+            except Refused as refusal:
+                if RETRY_LATER not in str(refusal):
+                    raise
+                outcome.resent += 1
 
         def same(status: dict[str, Any], result: dict[str, Any] = result) -> bool:
             return bool(

@@ -35,9 +35,15 @@ def table(report: dict[str, Any]) -> str:
     if report.get("loads"):
         header = (
             f"{'load':>5} {'n':>5} {'ours/s':>8} {'bare/s':>8} {'ours/bare':>10} "
-            f"{'ours p50':>9} {'ours p99':>9} {'bare p50':>9} {'bare p99':>9}"
+            f"{'ours p50':>9} {'ours p99':>9} {'bare p50':>9} {'bare p99':>9} "
+            f"{'resent':>6} {'failed':>6}"
         )
-        lines += ["", "full lifecycles per second; message -> visible state latency (ms)", header]
+        lines += [
+            "",
+            "full lifecycles per second; message -> visible state latency (ms); messages of "
+            "ours resent when told 'send the message again shortly'; failed lifecycles",
+            header,
+        ]
         for row in report["loads"]:
             ours, bare = row["ours"], row["bare"]
             ratio = f"{row['ratio']:.2f}" if row["ratio"] is not None else "-"
@@ -45,8 +51,12 @@ def table(report: dict[str, Any]) -> str:
                 f"{row['load']:>5} {ours['lifecycles']:>5} {ours['lifecycles_per_second']:>8.2f} "
                 f"{bare['lifecycles_per_second']:>8.2f} {ratio:>10} "
                 f"{ours['latency_p50_ms']:>9.0f} {ours['latency_p99_ms']:>9.0f} "
-                f"{bare['latency_p50_ms']:>9.0f} {bare['latency_p99_ms']:>9.0f}"
+                f"{bare['latency_p50_ms']:>9.0f} {bare['latency_p99_ms']:>9.0f} "
+                f"{ours['resent']:>6} {ours['failed'] + bare['failed']:>6}"
             )
+            for system in (ours, bare):
+                if system["first_error"]:
+                    lines.append(f"      {system['system']} failed: {system['first_error']}")
     lines.append("")
     if "replay" in report:
         r = report["replay"]
@@ -78,6 +88,8 @@ def table(report: dict[str, Any]) -> str:
             f"(largest {max(h['events_per_run'], default=0)}), "
             f"{h['bytes_per_run'][-1] if h['bytes_per_run'] else 0} bytes in the last run"
         )
+    if "profile" in report:
+        lines.append(f"profile of our worker during the loads: {report['profile']}")
     lines.append(f"wall time of the whole run: {report.get('wall_seconds', 0):.0f} s")
     return "\n".join(lines)
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -21,6 +25,7 @@ from bench.throughput import LoadResult, bare_id, run_load
 from settings import get_settings
 
 OURS_QUEUE = "bench-ours"
+PROFILE_NAME = "worker-profile.json"
 BARE_QUEUE = "bench-bare"
 
 Progress = Callable[[str], None]
@@ -38,7 +43,7 @@ async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str
     began = time.perf_counter()
     try:
         async with embedded_stack(home) as stack:
-            stack.start_worker(OURS_QUEUE)
+            ours_worker = stack.start_worker(OURS_QUEUE)
             stack.start_worker(BARE_QUEUE, bare=True)
             client = await stack.client()
             plain = await stack.client(plain=True)
@@ -65,6 +70,7 @@ async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str
             report["bare_shape"] = shape_of(bare_history).as_json()
             ours_ids: list[str] = [first.workflow_id]
             report["loads"] = []
+            spy = profiler(ours_worker.pid, config.out) if config.profile else None
             for load in config.loads:
                 count = config.lifecycles_at(load)
                 progress(f"load {load}: {count} lifecycles of bare, then of ours")
@@ -72,6 +78,10 @@ async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str
                 ours_result = await run_load("ours", load, count, ours)
                 ours_ids += ours_result.workflow_ids
                 report["loads"].append(_side_by_side(load, ours_result, bare_result))
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                report["profile"] = str(config.out / PROFILE_NAME)
+                await asyncio.to_thread(spy.wait, 60)
 
             if config.histories:
                 missing = config.histories - len(ours_ids)
@@ -101,6 +111,17 @@ async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str
             shutil.rmtree(home, ignore_errors=True)
     report["wall_seconds"] = round(time.perf_counter() - began, 1)
     return report
+
+
+def profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
+    """py-spy recording the worker's Python stacks that hold the GIL, until SIGINT."""
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    if not Path(spy).exists():
+        raise FileNotFoundError("--profile needs py-spy (pip install py-spy)")
+    out.mkdir(parents=True, exist_ok=True)
+    command = [spy, "record", "--pid", str(pid), "--gil", "--nonblocking", "--rate", "50"]
+    command += ["--format", "speedscope", "--output", str(out / PROFILE_NAME)]
+    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _side_by_side(load: int, ours: LoadResult, bare: LoadResult) -> dict[str, Any]:

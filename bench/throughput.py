@@ -19,10 +19,14 @@ class LoadResult:
     seconds: float
     latencies: list[float] = field(default_factory=list)
     workflow_ids: list[str] = field(default_factory=list)
+    resent: int = 0  # messages sent again when told to (see lifecycle.RETRY_LATER)
+    errors: list[str] = field(default_factory=list)  # lifecycles that failed, and why
 
     @property
     def rate(self) -> float:
-        return self.lifecycles / self.seconds if self.seconds > 0 else 0.0
+        """Lifecycles completed per second (a failed one does not count)."""
+        done = self.lifecycles - len(self.errors)
+        return done / self.seconds if self.seconds > 0 else 0.0
 
     def percentile(self, p: float) -> float:
         """The p-th percentile of the message latencies (nearest rank), in seconds."""
@@ -42,6 +46,9 @@ class LoadResult:
             "latency_p50_ms": round(self.percentile(50) * 1000, 1),
             "latency_p99_ms": round(self.percentile(99) * 1000, 1),
             "messages": len(self.latencies),
+            "resent": self.resent,
+            "failed": len(self.errors),
+            "first_error": self.errors[0] if self.errors else None,
         }
 
 
@@ -54,10 +61,14 @@ async def run_load(
     """`lifecycles` lifecycles, `load` of them in flight at any moment."""
     gate = asyncio.Semaphore(load)
     outcomes: list[Outcome] = []
+    errors: list[str] = []
 
     async def guarded(index: int) -> None:
         async with gate:
-            outcomes.append(await one(index))
+            try:
+                outcomes.append(await one(index))
+            except Exception as err:  # counted and reported: one failure ends no run
+                errors.append(f"{type(err).__name__}: {err}")
 
     started = time.perf_counter()
     async with asyncio.TaskGroup() as group:
@@ -71,6 +82,8 @@ async def run_load(
         seconds=seconds,
         latencies=[latency for o in outcomes for latency in o.latencies],
         workflow_ids=[o.workflow_id for o in outcomes],
+        resent=sum(o.resent for o in outcomes),
+        errors=errors,
     )
 
 

@@ -48,6 +48,13 @@ def bench(
     bare_via: Annotated[
         str, typer.Option(help="How the bare engine gets each message: update or signal.")
     ] = "update",
+    profile: Annotated[
+        bool,
+        typer.Option(
+            "--profile",
+            help="Record our worker with py-spy during the loads (OUT/worker-profile.json).",
+        ),
+    ] = False,
     quick: Annotated[
         bool,
         typer.Option("--quick", help="Small sizes for CI (loads 1,3; a few of everything)."),
@@ -80,6 +87,7 @@ def bench(
         agreements=agreements,
         years=years,
         bare_via=bare_via,
+        profile=profile,
         out=out,
         home=home.resolve() if home else None,
     )
