@@ -68,7 +68,7 @@ async def open_proposals(
         started = time.perf_counter()
         await asyncio.gather(*(start(i) for i in range(count - 1)))
         while await _count(client, waiting) < count:
-            await asyncio.sleep(1.0)
+            await asyncio.sleep(3.0)  # a count scans visibility: not too often
         result.start_seconds = time.perf_counter() - started
         result.rss_open_mib = worker.rss_kib() / 1024
         result.rss_peak_mib = worker.peak_rss_kib() / 1024

@@ -65,7 +65,10 @@ def table(report: dict[str, Any]) -> str:
             f"{r['replay_seconds']:.1f} s = {r['histories_per_second']:.1f} histories/s, "
             f"{r['failures']} failures"
         )
-    if "memory" in report:
+    failed = {name for name in ("memory", "reviews") if "error" in report.get(name, {})}
+    for name in sorted(failed):
+        lines.append(f"{name}: failed: {report[name]['error']}")
+    if "memory" in report and "memory" not in failed:
         mem = report["memory"]
         lines.append(
             f"worker memory: {mem['open_proposals']} open proposals, RSS "
@@ -73,7 +76,7 @@ def table(report: dict[str, Any]) -> str:
             f"peak {mem['worker_rss_peak_mib']:.0f}); started at "
             f"{mem['starts_per_second']:.1f}/s"
         )
-    if "reviews" in report:
+    if "reviews" in report and "reviews" not in failed:
         rv = report["reviews"]
         h = rv["history"]
         lines.append(

@@ -9,10 +9,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from bench import lifecycle, machine
 from bench.config import BenchConfig
@@ -29,6 +29,13 @@ PROFILE_NAME = "worker-profile.json"
 BARE_QUEUE = "bench-bare"
 
 Progress = Callable[[str], None]
+
+
+class _Figures(Protocol):
+    def as_json(self) -> dict[str, object]: ...
+
+
+Measured = TypeVar("Measured", bound=_Figures)
 
 
 async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str, Any]:
@@ -94,23 +101,32 @@ async def run(config: BenchConfig, command: str, progress: Progress) -> dict[str
                 rate = await replay_rate(client, ours_ids[: config.histories])
                 report["replay"] = rate.as_json()
 
+            # The long sections last: one that fails is reported, the others are kept.
             if config.open:
                 progress(f"memory: {config.open} open proposals waiting on people and timers")
-                memory = await open_proposals(stack, client, config.open)
-                report["memory"] = memory.as_json()
+                report["memory"] = await _section(open_proposals(stack, client, config.open))
 
             if config.agreements:
                 progress(
                     f"reviews: {config.agreements} agreements, {config.years:g} years "
                     "on the time-skipping server"
                 )
-                reviews = await ten_years(stack, config.agreements, config.years)
-                report["reviews"] = reviews.as_json()
+                report["reviews"] = await _section(
+                    ten_years(stack, config.agreements, config.years)
+                )
     finally:
         if config.home is None:
             shutil.rmtree(home, ignore_errors=True)
     report["wall_seconds"] = round(time.perf_counter() - began, 1)
     return report
+
+
+async def _section(work: Coroutine[Any, Any, Measured]) -> dict[str, Any]:
+    """The section's figures, or the error that stopped it."""
+    try:
+        return (await work).as_json()
+    except Exception as err:
+        return {"error": f"{type(err).__name__}: {err}"}
 
 
 def profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
