@@ -135,7 +135,9 @@ class _StderrHandler(logging.StreamHandler[Any]):
 
 
 # Libraries that are chatty below WARNING (fontTools logs every table of every PDF font).
-LIBRARY_LOGGERS = ("alembic", "sqlalchemy", "temporalio", "httpx", "fontTools", "fpdf")
+# transitions logs each state's callbacks at INFO, on the worker's hot path.
+LIBRARY_LOGGERS: tuple[str, ...] = ("alembic", "sqlalchemy", "temporalio", "httpx", "fontTools")
+LIBRARY_LOGGERS += ("fpdf", "transitions", "matplotlib")
 
 
 def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:

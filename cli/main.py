@@ -20,6 +20,7 @@ import typer
 from pydantic import ValidationError
 
 from cli.audit import audit_app
+from cli.bench import bench
 from cli.codec_commands import codec_app, serve_codec
 from cli.errors import CliError, friendly, validation_lines
 from cli.logging import configure_logging
@@ -78,6 +79,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(people_app, name="people")
 app.add_typer(codec_app, name="codec")
 app.add_typer(audit_app, name="audit")
+app.command(name="bench")(bench)
 app.add_typer(outbox_app, name="outbox")
 
 # Exit codes besides 0: 1 refused / invalid / failed, 2 usage or no such proposal.
