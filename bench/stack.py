@@ -135,6 +135,9 @@ class Stack:
             "INFOSHARE_HOME": str(self.home),
             "INFOSHARE_TEMPORAL_ADDRESS": self.address,
             "INFOSHARE_TASK_QUEUE": task_queue,
+            # several workers run side by side here: no health or metrics endpoints
+            "INFOSHARE_HEALTH_PORT": "0",
+            "INFOSHARE_METRICS_PORT": "0",
             **self.env,
             **extra,
         }
