@@ -36,12 +36,13 @@ def table(report: dict[str, Any]) -> str:
         header = (
             f"{'load':>5} {'n':>5} {'ours/s':>8} {'bare/s':>8} {'ours/bare':>10} "
             f"{'ours p50':>9} {'ours p99':>9} {'bare p50':>9} {'bare p99':>9} "
-            f"{'resent':>6} {'failed':>6}"
+            f"{'resent':>6} {'q-tmo':>6} {'failed':>6}"
         )
         lines += [
             "",
             "full lifecycles per second; message -> visible state latency (ms); messages of "
-            "ours resent when told 'send the message again shortly'; failed lifecycles",
+            "ours resent when told 'send the message again shortly'; status queries that "
+            "timed out (asked again); failed lifecycles",
             header,
         ]
         for row in report["loads"]:
@@ -52,7 +53,8 @@ def table(report: dict[str, Any]) -> str:
                 f"{bare['lifecycles_per_second']:>8.2f} {ratio:>10} "
                 f"{ours['latency_p50_ms']:>9.0f} {ours['latency_p99_ms']:>9.0f} "
                 f"{bare['latency_p50_ms']:>9.0f} {bare['latency_p99_ms']:>9.0f} "
-                f"{ours['resent']:>6} {ours['failed'] + bare['failed']:>6}"
+                f"{ours['resent']:>6} {ours['query_timeouts'] + bare['query_timeouts']:>6} "
+                f"{ours['failed'] + bare['failed']:>6}"
             )
             for system in (ours, bare):
                 if system["first_error"]:

@@ -20,6 +20,7 @@ class LoadResult:
     latencies: list[float] = field(default_factory=list)
     workflow_ids: list[str] = field(default_factory=list)
     resent: int = 0  # messages sent again when told to (see lifecycle.RETRY_LATER)
+    query_timeouts: int = 0  # status queries not answered in time, asked again
     errors: list[str] = field(default_factory=list)  # lifecycles that failed, and why
 
     @property
@@ -47,6 +48,7 @@ class LoadResult:
             "latency_p99_ms": round(self.percentile(99) * 1000, 1),
             "messages": len(self.latencies),
             "resent": self.resent,
+            "query_timeouts": self.query_timeouts,
             "failed": len(self.errors),
             "first_error": self.errors[0] if self.errors else None,
         }
@@ -83,6 +85,7 @@ async def run_load(
         latencies=[latency for o in outcomes for latency in o.latencies],
         workflow_ids=[o.workflow_id for o in outcomes],
         resent=sum(o.resent for o in outcomes),
+        query_timeouts=sum(o.query_timeouts for o in outcomes),
         errors=errors,
     )
 
