@@ -52,6 +52,7 @@ from states.types import (
     Publication,
     PublishRequest,
     SignatureRecord,
+    StepRecord,
     TimelineEvent,
 )
 
@@ -916,6 +917,22 @@ class Proposal:
             kind=kind,
             reminder=d.reminders_sent,
             overdue_since=d.overdue_since,
+        )
+
+    def step_record(self, upto: int | None = None) -> StepRecord:
+        """What `record_step` writes: the current row, the events not yet recorded (up to
+        `upto`), and every local record."""
+        d = self.data
+        return StepRecord(
+            proposal_id=d.proposal_id,
+            title=self.intake.title,
+            caseworker=str(self.intake.caseworker),
+            parties=self.parties,
+            state=self.state,
+            outcome=d.outcome,
+            next_review_due=d.next_review_due,
+            events=d.timeline[d.recorded_upto : upto],
+            records=d.records,
         )
 
     def notification_request(

@@ -28,7 +28,7 @@ with workflow.unsafe.imports_passed_through():
     from states.intake import Intake
     from states.messages import MESSAGES
     from states.proposal import Proposal, ProposalData, Refusal
-    from states.types import NotificationRequest, Person, StepRecord
+    from states.types import NotificationRequest, Person
     from workflows import details
     from workflows.search_attributes import (
         ISP_AWAITING,
@@ -203,7 +203,7 @@ class _SharingProposal:
         if p.data.recorded_upto < upto:
             await workflow.execute_activity(
                 record_step,
-                self._step_record(upto),
+                p.step_record(upto),
                 start_to_close_timeout=ACTIVITY_TIMEOUT,
                 retry_policy=ACTIVITY_RETRY,
             )
@@ -245,20 +245,6 @@ class _SharingProposal:
                 p.publication_failed(request.version, cause, workflow.now())
             else:
                 p.agreement_published(publication, request.version, workflow.now())
-
-    def _step_record(self, upto: int) -> StepRecord:
-        p = self.proposal
-        return StepRecord(
-            proposal_id=p.data.proposal_id,
-            title=p.intake.title,
-            caseworker=str(p.intake.caseworker),
-            parties=p.parties,
-            state=p.state,
-            outcome=p.data.outcome,
-            next_review_due=p.data.next_review_due,
-            events=p.data.timeline[p.data.recorded_upto : upto],
-            records=p.data.records,
-        )
 
     def _upsert_search_attributes(self) -> None:
         p = self.proposal

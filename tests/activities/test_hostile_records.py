@@ -14,7 +14,6 @@ from database.models import DecisionRow
 from database.session import session_scope
 from settings import Settings
 from states.proposal import MAX_REFUSAL_CHARS, Refusal
-from states.types import StepRecord
 from tests import people
 from tests.states.test_authorisation import prepared
 
@@ -38,18 +37,7 @@ def test_refusals_of_hostile_payloads_are_recorded(infoshare_env: Settings) -> N
         p.refuse("withdraw", raw, err.value, walk.now)
     long: dict[str, Any] = {"actor": people.NOBODY}
     p.refuse("withdraw", long, Refusal("withdraw: " + "x" * 10_000), walk.now)
-    step = StepRecord(
-        proposal_id=p.data.proposal_id,
-        title=p.intake.title,
-        caseworker=str(p.intake.caseworker),
-        parties=p.parties,
-        state=p.state,
-        outcome=p.data.outcome,
-        next_review_due=p.data.next_review_due,
-        events=p.data.timeline,
-        records=p.data.records,
-    )
-    record_step(step)
+    record_step(p.step_record())
     with session_scope() as session:
         rows = list(
             session.scalars(
