@@ -84,6 +84,9 @@ async def connect(
     )
 
 
+ACTIVITY_THREADS = 16
+
+
 def build_worker(client: Client, settings: Settings | None = None) -> Worker:
     settings = settings or get_settings()
     # The worker encodes refusals: plain reasons for the UI, without a stack trace.
@@ -97,7 +100,10 @@ def build_worker(client: Client, settings: Settings | None = None) -> Worker:
         activities=ALL_ACTIVITIES,
         workflow_runner=workflow_runner(),
         # The activities are synchronous (SQLAlchemy, files): they run on these threads.
-        activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=16),
+        activity_executor=concurrent.futures.ThreadPoolExecutor(max_workers=ACTIVITY_THREADS),
+        # No more started than there are threads: one waiting for a thread would be
+        # started (its timeouts running) but not running. The rest wait on the server.
+        max_concurrent_activities=ACTIVITY_THREADS,
     )
 
 

@@ -16,6 +16,7 @@ raises `MailError` after the rows sent so far are marked.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import smtplib
 import ssl
@@ -29,6 +30,7 @@ from email.utils import format_datetime
 import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from temporalio import activity
 
 from activities.files import path_of, sha256_of
 from database.models import AgreementRow, NotificationRow, utcnow
@@ -38,7 +40,8 @@ from settings import Settings
 
 log = structlog.get_logger()
 
-SMTP_TIMEOUT = 30.0
+# Below the workflow's heartbeat timeout (20 s): one stuck call must not outlast it.
+SMTP_TIMEOUT = 10.0
 _guard = threading.Lock()
 _sending: set[int] = set()
 
@@ -176,6 +179,13 @@ def _text(answer: bytes | str) -> str:
     return answer.decode(errors="replace") if isinstance(answer, bytes) else answer
 
 
+def heartbeat() -> None:
+    """Tell Temporal this activity is alive (a no-op outside an activity: the CLI, tests).
+    Sending mail may outlast the workflow's heartbeat timeout; a dead worker's may not."""
+    with contextlib.suppress(RuntimeError):
+        activity.heartbeat()
+
+
 def unsent_ids(proposal_id: str | None = None, key: str | None = None) -> list[int]:
     with session_scope() as session:
         rows = outbox(session, unsent_only=True, proposal_id=proposal_id)
@@ -194,6 +204,7 @@ def send_outbox(
         return result
     with smtp_connection(settings) as smtp:
         for row_id in ids:
+            heartbeat()
             with _claim(row_id) as free:
                 if free:
                     _send_one(smtp, row_id, settings, result)

@@ -25,7 +25,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.agreement import FREQUENCIES
-from activities.mail import MailError, send_outbox
+from activities.mail import MailError, heartbeat, send_outbox
 from activities.templating import clean_text, render
 from database.dml import insert_or_ignore
 from database.models import AgreementRow, NotificationRow, utcnow
@@ -329,26 +329,19 @@ def _attempt() -> int:
         return 1
 
 
-@activity.defn(name="queue_notifications")
-def queue_notifications(req: NotificationRequest) -> int:
-    """Queue one email per person to tell (and the ICT helphub request), then send every
-    unsent one of this request when SMTP is configured. Returns how many were newly
-    queued (0 on a retry). An SMTP failure raises, so Temporal retries: the rows stay
-    queued, and those already sent are not sent again. After `MAIL_ATTEMPTS` attempts the
-    activity gives up on the mail server and succeeds: the proposal must not stall on an
-    SMTP outage, and the worker's outbox flusher sends the rows once it is back."""
+def check_kind(req: NotificationRequest) -> None:
     if req.kind not in KINDS:
         raise ApplicationError(
             f"unknown notification kind {req.kind!r}; expected one of {', '.join(KINDS)}",
             type="InvalidNotificationRequest",
             non_retryable=True,
         )
-    settings = get_settings()
-    with session_scope() as session:
-        rows = outbox_rows(session, req, settings)
-        queued = insert_or_ignore(
-            session, NotificationRow, rows, ["proposal_id", "key", "recipient"]
-        )
+
+
+def queue(session: Session, req: NotificationRequest, settings: Settings) -> int:
+    """Queue the request's outbox rows in `session`; how many were new (0 on a retry)."""
+    rows = outbox_rows(session, req, settings)
+    queued = insert_or_ignore(session, NotificationRow, rows, ["proposal_id", "key", "recipient"])
     log.info(
         "notifications.queued",
         proposal_id=req.proposal_id,
@@ -357,7 +350,19 @@ def queue_notifications(req: NotificationRequest) -> int:
         recipients=len(rows),
         queued=queued,
     )
-    if settings.smtp_host and rows:
+    return queued
+
+
+def send_queued(settings: Settings, requests: list[NotificationRequest]) -> None:
+    """Send the unsent rows of `requests` (queued and committed) when SMTP is configured.
+    An SMTP failure raises, so Temporal retries: the rows stay queued, and those already
+    sent are not sent again. After `MAIL_ATTEMPTS` attempts the activity gives up on the
+    mail server and succeeds: the proposal must not stall on an SMTP outage, and the
+    worker's outbox flusher sends the rows once it is back."""
+    if not settings.smtp_host:
+        return
+    for req in requests:
+        heartbeat()
         try:
             send_outbox(settings, proposal_id=req.proposal_id, key=row_key(req))
         except MailError as err:
@@ -369,4 +374,16 @@ def queue_notifications(req: NotificationRequest) -> int:
                 attempts=_attempt(),
                 error=str(err),
             )
+
+
+@activity.defn(name="queue_notifications")
+def queue_notifications(req: NotificationRequest) -> int:
+    """Queue one email per person to tell (and the ICT helphub request), then send every
+    unsent one of this request (`send_queued`). Returns how many were newly queued (0 on a
+    retry). Since workflow v3 `record_step` queues a step's notifications itself."""
+    check_kind(req)
+    settings = get_settings()
+    with session_scope() as session:
+        queued = queue(session, req, settings)
+    send_queued(settings, [req])
     return queued

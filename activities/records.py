@@ -1,4 +1,4 @@
-"""Record each step of a proposal: its current row and the decision log."""
+"""Record each step of a proposal: its current row, the decision log, whom to tell."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ import structlog
 from sqlalchemy import update
 from temporalio import activity
 
+from activities.notifications import check_kind, queue, send_queued
 from database.dml import insert_or_ignore, upsert
 from database.models import DecisionRow, LocalRecordRow, ProposalRow, RegisterRow, utcnow
 from database.session import session_scope
+from settings import get_settings
 from states.types import StepRecord
 
 log = structlog.get_logger()
@@ -16,11 +18,18 @@ log = structlog.get_logger()
 
 @activity.defn(name="record_step")
 def record_step(step: StepRecord) -> None:
-    """Upsert the proposal's row and append the step's events to the decision log.
+    """Upsert the proposal's row, append the step's events to the decision log and queue
+    the step's notifications, in one transaction; then send those notifications.
 
-    Events are keyed by (proposal_id, seq): one already recorded is left as it is, so a
-    retried or overlapping step writes each event once. All in one transaction.
+    Events are keyed by (proposal_id, seq) and outbox rows by (proposal_id, key,
+    recipient): what is already there is left as it is, so a retried or overlapping step
+    writes each once, and an email already sent is not sent again (`send_queued`).
+    Workflow histories before v3 carry no notifications here: they queued them with
+    `queue_notifications`.
     """
+    for req in step.notifications:
+        check_kind(req)
+    settings = get_settings()
     with session_scope() as session:
         upsert(
             session,
@@ -83,6 +92,8 @@ def record_step(step: StepRecord) -> None:
             .where(RegisterRow.proposal_id == step.proposal_id)
             .values(status=step.state, next_review_due=step.next_review_due, updated_at=utcnow())
         )
+        for req in step.notifications:
+            queue(session, req, settings)
     log.info(
         "records.step",
         proposal_id=step.proposal_id,
@@ -90,3 +101,4 @@ def record_step(step: StepRecord) -> None:
         events=len(step.events),
         added=added,
     )
+    send_queued(settings, step.notifications)

@@ -188,10 +188,7 @@ def _compare_register(trail: Trail, rows: list[dict[str, Any]], differ: Any) -> 
     published = _published_versions(trail)
     if not rows:
         if published:
-            differ(
-                f"the register has no entry, but the history published version "
-                f"{max(published)}"
-            )
+            differ(f"the register has no entry, but the history published version {max(published)}")
         return
     if not signed:
         differ("the register has an entry, but no version was signed by every party")

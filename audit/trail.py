@@ -395,6 +395,10 @@ class _Builder:
         where = activity.where
         if activity.name == "record_step":
             self.unrecorded.pop((where.run, where.event_id), None)
+            # since workflow v3 the step's notifications travel with it
+            step = activity.input[0] if activity.input else None
+            for request in step.get("notifications") or [] if isinstance(step, dict) else []:
+                self.notified(where, activity.at, request)
             return
         if activity.name == "lookup_person":
             roles = list(value.get("roles", [])) if isinstance(value, dict) else None
@@ -419,12 +423,7 @@ class _Builder:
             )
             return
         if activity.name == "queue_notifications" and activity.input:
-            request = activity.input[0] if isinstance(activity.input[0], dict) else {}
-            awaiting = request.get("awaiting") or {}
-            detail = "; ".join(
-                f"{message} ({', '.join(roles)})" for message, roles in sorted(awaiting.items())
-            )
-            self.other(where, activity.at, "notification", "notified", detail, request)
+            self.notified(where, activity.at, activity.input[0])
             return
         if activity.name == "load_policy":
             self.other(where, activity.at, "activity", "policy", _compact(value), value)
@@ -438,6 +437,14 @@ class _Builder:
             "completed" + (f": {_compact(value)}" if value is not None else ""),
             {"input": activity.input, "result": value},
         )
+
+    def notified(self, where: Where, at: datetime, request: Any) -> None:
+        request = request if isinstance(request, dict) else {}
+        awaiting = request.get("awaiting") or {}
+        detail = "; ".join(
+            f"{message} ({', '.join(roles)})" for message, roles in sorted(awaiting.items())
+        )
+        self.other(where, at, "notification", "notified", detail, request)
 
     async def read_end(self, event: HistoryEvent, info: RunInfo) -> None:
         kind = event.event_type

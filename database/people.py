@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from database.models import NAME_LEN, PersonRoleRow, PersonRow
 from states.messages import Role
@@ -97,7 +97,8 @@ def get_person(session: Session, email: str) -> Person | None:
         address = normalise_email(email)
     except ValueError:
         return None
-    row = session.get(PersonRow, address)
+    # roles in the same query: the workflow looks someone up for every message
+    row = session.get(PersonRow, address, options=[joinedload(PersonRow.roles)])
     return None if row is None else _to_person(row)
 
 

@@ -114,9 +114,7 @@ class HealthServer:
             report[name] = "ok" if result is None else describe_failure(result)
         return all(value == "ok" for value in report.values()), report
 
-    async def _respond(
-        self, method: str, path: str
-    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+    async def _respond(self, method: str, path: str) -> tuple[int, dict[str, Any], dict[str, str]]:
         path = path.split("?", 1)[0]
         if path not in ("/healthz", "/readyz"):
             return 404, {"error": f"no such endpoint {path}; try /healthz or /readyz"}, {}

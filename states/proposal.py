@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -919,9 +919,11 @@ class Proposal:
             overdue_since=d.overdue_since,
         )
 
-    def step_record(self, upto: int | None = None) -> StepRecord:
+    def step_record(
+        self, upto: int | None = None, notifications: Sequence[NotificationRequest] = ()
+    ) -> StepRecord:
         """What `record_step` writes: the current row, the events not yet recorded (up to
-        `upto`), and every local record."""
+        `upto`), every local record, and the `notifications` to queue with them."""
         d = self.data
         return StepRecord(
             proposal_id=d.proposal_id,
@@ -933,6 +935,7 @@ class Proposal:
             next_review_due=d.next_review_due,
             events=d.timeline[d.recorded_upto : upto],
             records=d.records,
+            notifications=list(notifications),
         )
 
     def notification_request(

@@ -65,6 +65,8 @@ class StepRecord(BaseModel):
     events: list[TimelineEvent] = Field(default_factory=list)
     # Every local record of the proposal so far (4.14), released or not.
     records: list[LocalRecord] = Field(default_factory=list)
+    # Since workflow v3: whom to tell now (queued with the step, in its transaction).
+    notifications: list[NotificationRequest] = Field(default_factory=list)
 
 
 class LocalRecord(BaseModel):
@@ -187,3 +189,7 @@ class Publication(BaseModel):
     public_path: str
     html_uri: str
     pdf_uri: str | None = None
+
+
+# StepRecord names NotificationRequest, defined after it.
+StepRecord.model_rebuild()

@@ -44,11 +44,19 @@ ACTIVITY_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)
 )
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
+# A worker killed during an activity is noticed after this, not after ACTIVITY_TIMEOUT:
+# the activities finish well within it, or heartbeat (sending mail).
+HEARTBEAT_TIMEOUT = timedelta(seconds=20)
 LOOKUP_TIMEOUT = timedelta(seconds=20)
+# How long a message's sender waits for the people directory before being told to send
+# again. Counted from scheduling: under load the look-up can wait its turn on the worker.
+DIRECTORY_TIMEOUT = timedelta(minutes=2)
 REFUSED = "Refused"
 # Behaviour added after the first release, kept off when replaying histories without it:
-# publishing the signed agreement to the register, and reminders/escalation when overdue.
+# v2 publishes the signed agreement to the register and reminds/escalates when overdue;
+# v3 records a step and queues its notifications in one activity instead of two.
 REGISTER_AND_REMINDERS = "register-and-reminders"
+ONE_ACTIVITY_PER_STEP = "one-activity-per-step"
 
 
 class _SharingProposal:
@@ -66,10 +74,12 @@ class _SharingProposal:
         self._settled_upto = 0
         self._search_attributes: dict[str, Any] = {}
         self._v2 = False
+        self._v3 = False
 
     @workflow.run
     async def run(self, intake: Intake, carried: ProposalData | None = None) -> dict[str, Any]:
         self._v2 = workflow.patched(REGISTER_AND_REMINDERS)
+        self._v3 = self._v2 and workflow.patched(ONE_ACTIVITY_PER_STEP)
         if self.proposal.data.policy is None:
             self.proposal.set_policy(
                 await workflow.execute_activity(
@@ -145,7 +155,7 @@ class _SharingProposal:
                 lookup_person,
                 email,
                 start_to_close_timeout=timedelta(seconds=5),
-                schedule_to_close_timeout=LOOKUP_TIMEOUT,
+                schedule_to_close_timeout=DIRECTORY_TIMEOUT,
             )
         except ActivityError:
             raise Refusal(
@@ -186,12 +196,7 @@ class _SharingProposal:
         """Perform what the proposal needs from the outside world, until it needs nothing."""
         p = self.proposal
         while (request := p.agreement_request()) is not None:
-            draft = await workflow.execute_activity(
-                draft_agreement,
-                request,
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
+            draft = await self._activity(draft_agreement, request)
             p.agreement_drafted(draft, workflow.now())
         chases: list[NotificationRequest] = []
         if self._v2:
@@ -200,31 +205,46 @@ class _SharingProposal:
             while (kind := p.chase_due(workflow.now())) is not None:
                 chases.append(p.chase(kind, workflow.now()))
         upto = len(p.data.timeline)
-        if p.data.recorded_upto < upto:
-            await workflow.execute_activity(
-                record_step,
-                p.step_record(upto),
-                start_to_close_timeout=ACTIVITY_TIMEOUT,
-                retry_policy=ACTIVITY_RETRY,
-            )
-            p.data.recorded_upto = upto
-        awaiting = p.awaiting()
-        key = p.notification_key(awaiting)
-        if awaiting and key != p.data.notified_key:
-            await self._notify(p.notification_request(awaiting, key))
-            p.data.notified_key = key
-        for chase in chases:
-            await self._notify(chase)
+        if self._v3:
+            await self._record_and_notify(upto, chases)
+        else:
+            if p.data.recorded_upto < upto:
+                await self._activity(record_step, p.step_record(upto))
+                p.data.recorded_upto = upto
+            awaiting = p.awaiting()
+            key = p.notification_key(awaiting)
+            if awaiting and key != p.data.notified_key:
+                await self._activity(queue_notifications, p.notification_request(awaiting, key))
+                p.data.notified_key = key
+            for chase in chases:
+                await self._activity(queue_notifications, chase)
         # after the awaits above: a message may have changed what the proposal waits for
         self._upsert_search_attributes()
         workflow.set_current_details(details.current_details(p))
         self._settled_upto = max(self._settled_upto, upto)
 
-    async def _notify(self, request: NotificationRequest) -> None:
-        await workflow.execute_activity(
-            queue_notifications,
-            request,
+    async def _record_and_notify(self, upto: int, chases: list[NotificationRequest]) -> None:
+        """v3: the step's events and whom to tell now, in one activity."""
+        p = self.proposal
+        awaiting = p.awaiting()
+        key = p.notification_key(awaiting)
+        notifications = list(chases)
+        waiting = bool(awaiting) and key != p.data.notified_key
+        if waiting:
+            notifications.insert(0, p.notification_request(awaiting, key))
+        if p.data.recorded_upto < upto or notifications:
+            await self._activity(record_step, p.step_record(upto, notifications))
+            p.data.recorded_upto = max(p.data.recorded_upto, upto)
+            if waiting:
+                p.data.notified_key = key
+
+    async def _activity(self, activity: Any, arg: Any) -> Any:
+        """A side effect that must not be lost: retried until it is done."""
+        return await workflow.execute_activity(
+            activity,
+            arg,
             start_to_close_timeout=ACTIVITY_TIMEOUT,
+            heartbeat_timeout=HEARTBEAT_TIMEOUT,
             retry_policy=ACTIVITY_RETRY,
         )
 
@@ -233,12 +253,7 @@ class _SharingProposal:
         p = self.proposal
         while (request := p.publish_request()) is not None:
             try:
-                publication = await workflow.execute_activity(
-                    publish_agreement,
-                    request,
-                    start_to_close_timeout=ACTIVITY_TIMEOUT,
-                    retry_policy=ACTIVITY_RETRY,
-                )
+                publication = await self._activity(publish_agreement, request)
             except ActivityError as err:
                 # Only a non-retryable failure gets here: the signed document changed.
                 cause = str(err.cause) if err.cause is not None else str(err)

@@ -13,11 +13,14 @@ from activities.agreement import draft_agreement
 from activities.files import path_of, sha256_of
 from activities.mail import MailError, message_id, send_outbox
 from activities.notifications import queue_notifications
+from activities.records import record_step
 from database.models import NotificationRow
 from database.session import session_scope
 from settings import get_settings
 from tests.activities.outbox import CASEWORKER, examples, queued, request
 from tests.activities.test_agreement import agreement_request
+from tests.activities.test_records import decisions
+from tests.db_fixtures import make_event, make_step
 from tests.smtp import SmtpServer, free_port, settings_from
 
 DPO_PEOPLE = {"dana@phso.example", "ira@phso.example"}
@@ -202,3 +205,39 @@ def test_concurrent_senders_send_each_email_once(directory: None, smtp: SmtpServ
         results = list(pool.map(lambda _: send_outbox(settings), range(4)))
     assert sum(len(r.sent) for r in results) == 3
     assert sorted(smtp.inbox.recipients()) == sorted([CASEWORKER, *DPO_PEOPLE])
+
+
+def test_a_step_records_and_notifies_in_one_activity(directory: None, smtp: SmtpServer) -> None:
+    """Workflow v3: `record_step` carries the step's notifications. The decision log and
+    the outbox are written together; a mail outage fails the activity after both are
+    committed, and the retry writes nothing twice and sends only what was not sent."""
+    smtp.configure()
+    smtp.inbox.fail_after = 1
+    req = request({"screening_decision": ["dpo"], "withdraw": ["caseworker"]})
+    step = make_step([make_event(1), make_event(2)], proposal_id="isp-n1", notifications=[req])
+    beats: list[object] = []
+    env = ActivityEnvironment()
+    env.on_heartbeat = lambda *details: beats.append(details)
+    with pytest.raises(ApplicationError) as excinfo:
+        env.run(record_step, step)
+    assert excinfo.value.type == "MailUnavailable" and not excinfo.value.non_retryable
+    assert [r.seq for r in decisions("isp-n1")] == [1, 2]
+    assert len(queued()) == 3 and sum(sent().values()) == 1
+
+    smtp.inbox.fail_after = None
+    env.run(record_step, step)  # Temporal's retry
+    env.run(record_step, step)  # and a replayed step
+    assert [r.seq for r in decisions("isp-n1")] == [1, 2]
+    assert sorted(smtp.inbox.recipients()) == sorted([CASEWORKER, *DPO_PEOPLE])
+    assert all(sent().values())
+    # alive while sending: once per request and once per email it sends
+    assert len(beats) >= 2 + 3
+
+
+def test_a_step_with_an_unknown_notification_kind_writes_nothing(directory: None) -> None:
+    req = request({"screening_decision": ["dpo"]}, kind="carrier-pigeon")
+    step = make_step([make_event(1)], proposal_id="isp-n1", notifications=[req])
+    with pytest.raises(ApplicationError) as excinfo:
+        record_step(step)
+    assert excinfo.value.non_retryable and "carrier-pigeon" in str(excinfo.value)
+    assert decisions("isp-n1") == [] and queued() == {}

@@ -175,3 +175,29 @@ def test_the_trail_of_files_through_the_cli(
     mixed = invoke(runner, "audit", "trail", *args, f"--file={corpus_file('emergency-run1')}")
     assert mixed.exit_code == 2
     assert "the files hold 2 different proposals" in mixed.stderr
+
+
+async def test_notifications_read_the_same_from_every_release() -> None:
+    """v3 queues a step's notifications within `record_step`; v2 had an activity of its
+    own for them. The trail shows the same notifications, and the same decisions, from
+    both (the scenario was recorded with each release)."""
+    trails = {
+        folder: await build_trail(
+            corpus_runs("overdue-then-withdrawn", folder), file_data_converter()
+        )
+        for folder in ("v2", "v3")
+    }
+
+    def notified(folder: str) -> list[tuple[str, str, str]]:
+        return [
+            (o.detail, o.data["kind"], o.data["state"])
+            for o in trails[folder].other
+            if o.kind == "notification"
+        ]
+
+    assert notified("v3") == notified("v2")
+    assert {kind for _, kind, _ in notified("v3")} == {"waiting", "reminder", "escalation"}
+    assert [(d.message, d.accepted) for d in trails["v3"].decisions] == [
+        (d.message, d.accepted) for d in trails["v2"].decisions
+    ]
+    assert trails["v3"].findings == trails["v2"].findings == []

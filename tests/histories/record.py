@@ -160,5 +160,5 @@ async def main(out: Path) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=HERE / "v2")
+    parser.add_argument("--out", type=Path, default=HERE / "v3")
     asyncio.run(main(parser.parse_args().out))

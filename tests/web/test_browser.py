@@ -175,9 +175,7 @@ async def test_a_caseworker_proposes_and_follows_the_proposal(
     track(dev_worker, workflow_id)
     await expect(page.get_by_test_id("state")).to_have_text("screening")
     await expect(page.get_by_test_id("awaiting")).to_contain_text("submit screening")
-    await expect(page.locator('svg .state.current')).to_have_attribute(
-        "data-state", "screening"
-    )
+    await expect(page.locator("svg .state.current")).to_have_attribute("data-state", "screening")
     link = page.get_by_test_id("temporal-link")
     await expect(link).to_have_attribute(
         "href", f"http://127.0.0.1:8233/namespaces/default/workflows/{workflow_id}"
@@ -199,7 +197,7 @@ async def test_a_caseworker_proposes_and_follows_the_proposal(
     await driver.to_active_from_lawful_basis()
     await page.reload()
     await expect(page.get_by_test_id("state")).to_have_text("active")
-    await expect(page.locator('svg .state.current')).to_have_attribute("data-state", "active")
+    await expect(page.locator("svg .state.current")).to_have_attribute("data-state", "active")
     await expect(page.get_by_test_id("next-review")).not_to_have_text("None scheduled")
     await expect(page.get_by_test_id("timeline")).to_contain_text(people.SIGNATORY_LGSCO)
     await shots.take(page, "proposal-active")
@@ -209,9 +207,7 @@ async def test_a_caseworker_proposes_and_follows_the_proposal(
     await page.get_by_label("State").select_option("active")
     await page.get_by_label("Partner").fill("LGSCO")
     await page.get_by_role("button", name="Filter").click()
-    await expect(page).to_have_url(
-        "/proposals/mine?state=active&awaiting=&partner=LGSCO"
-    )
+    await expect(page).to_have_url("/proposals/mine?state=active&awaiting=&partner=LGSCO")
     row = page.locator(f'tr[data-workflow-id="{workflow_id}"]')
     for _ in range(50):  # visibility follows the workflow a moment later
         if await row.count():

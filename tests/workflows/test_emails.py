@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from activities.files import sha256_of
@@ -130,6 +131,17 @@ async def test_everyone_is_emailed_once(
             files = mail.attachments()
             assert sorted(files) == ["agreement-v1.html", "agreement-v1.pdf"]
             assert sha256_of(files["agreement-v1.html"]) == signed
+
+    # Since v3 each step is one activity: the emails went with the step records.
+    history = await d.handle.fetch_history()
+    names = [
+        e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    ]
+    assert "queue_notifications" not in names
+    # one per message at most (messages close together settle as one step)
+    assert 0 < names.count("record_step") <= names.count("lookup_person") + 1
 
     # The worker's logs (the activities' included) name no one and hold no free text.
     logs = json_logs()

@@ -45,9 +45,7 @@ async def test_the_readme_filters(dev_env: WorkflowEnvironment, dev_worker: str)
     for_dpo = await Driver.start(client, make_intake(), dev_worker)
     await for_dpo.send("submit_screening", people.CASEWORKER, answers=ALL_FALSE_SCREENING)
     # waits for the caseworker, shared with the CQC
-    for_caseworker = await Driver.start(
-        client, make_intake(recipients=CQC), dev_worker
-    )
+    for_caseworker = await Driver.start(client, make_intake(recipients=CQC), dev_worker)
     # active, with LGSCO: its first review falls due in a month
     active = await Driver.start(client, make_intake(), dev_worker)
     status = await active.to_active()

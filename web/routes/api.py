@@ -16,6 +16,7 @@ from web.routes.proposals import ListParams, temporal_ui_link
 
 router = APIRouter(prefix="/api", tags=["api"])
 
+
 class ErrorBody(BaseModel):
     """Every error: what is wrong, in words; for a bad parameter, one line each."""
 
