@@ -69,7 +69,10 @@ def table(report: dict[str, Any]) -> str:
         )
     failed = {name for name in ("memory", "reviews") if "error" in report.get(name, {})}
     for name in sorted(failed):
-        lines.append(f"{name}: failed: {report[name]['error']}")
+        where = report[name].get("at")
+        lines.append(
+            f"{name}: failed: {report[name]['error']}" + (f" (at {where})" if where else "")
+        )
     if "memory" in report and "memory" not in failed:
         mem = report["memory"]
         lines.append(
@@ -92,6 +95,11 @@ def table(report: dict[str, Any]) -> str:
             f"{h['events_last_run']} events in the last run "
             f"(largest {max(h['events_per_run'], default=0)}), "
             f"{h['bytes_per_run'][-1] if h['bytes_per_run'] else 0} bytes in the last run"
+        )
+        retried = rv.get("retried") or {}
+        lines.append(
+            "reviews: made again after a transient RPC error: "
+            + (", ".join(f"{call} {count}" for call, count in retried.items()) or "none")
         )
     if "profile" in report:
         lines.append(f"profile of our worker during the loads: {report['profile']}")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,7 +127,14 @@ async def _section(work: Coroutine[Any, Any, Measured]) -> dict[str, Any]:
     try:
         return (await work).as_json()
     except Exception as err:
-        return {"error": f"{type(err).__name__}: {err}"}
+        # where in the benchmark it stopped: an RPC error's message does not say which call
+        ours = [f for f in traceback.extract_tb(err.__traceback__) if "/bench/" in f.filename]
+        where = (
+            f"{Path(ours[-1].filename).name}:{ours[-1].lineno} {ours[-1].line or ''}"
+            if ours
+            else ""
+        )
+        return {"error": f"{type(err).__name__}: {err}", "at": where}
 
 
 def profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
