@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF, FontFace
+from fpdf.errors import FPDFException
 from fpdf.fonts import CoreFont, TTFFont
 
 # Reproducible-build convention (as in zip files): a constant, obviously not a real date.
@@ -28,6 +29,10 @@ FONT_FILES = {
     "I": "DejaVuSans-Oblique.ttf",
     "BI": "DejaVuSans-BoldOblique.ttf",
 }
+# Parsing a font is most of a draft's cost (and every added font is embedded): the
+# agreement is set in regular and bold; the italic styles are added only for a document
+# that turns out to need them.
+PLAIN_STYLES = ("", "B")
 UNICODE_FAMILY = "dejavu"
 CORE_FAMILY = "helvetica"
 REPLACEMENT = "?"
@@ -84,16 +89,27 @@ def _code_points(font: CoreFont | TTFFont) -> set[int]:
 
 def html_to_pdf(body_html: str, *, title: str, subject: str, footer: str) -> bytes:
     """Render an HTML fragment (the tags fpdf2's write_html knows) to PDF bytes."""
+    try:
+        return _html_to_pdf(body_html, title, subject, footer, PLAIN_STYLES)
+    except FPDFException as err:
+        if "Undefined font" not in str(err):
+            raise
+        return _html_to_pdf(body_html, title, subject, footer, tuple(FONT_FILES))
+
+
+def _html_to_pdf(
+    body_html: str, title: str, subject: str, footer: str, styles: tuple[str, ...]
+) -> bytes:
     pdf = _Document(footer)
     supported: set[int] | None = None
     folder = unicode_font_dir()
     if folder is not None:
-        for style, name in FONT_FILES.items():
-            pdf.add_font(UNICODE_FAMILY, style, str(folder / name))
+        for style in styles:
+            pdf.add_font(UNICODE_FAMILY, style, str(folder / FONT_FILES[style]))
         pdf.text_family = UNICODE_FAMILY
         # Only what every style can print, so bold text never misses a glyph either.
         supported = set.intersection(
-            *(_code_points(pdf.fonts[UNICODE_FAMILY + style]) for style in FONT_FILES)
+            *(_code_points(pdf.fonts[UNICODE_FAMILY + style]) for style in styles)
         )
     pdf.set_title(_printable(title, supported))
     pdf.set_subject(_printable(subject, supported))

@@ -232,6 +232,28 @@ def test_pdf_prints_unicode_and_replaces_what_the_font_lacks() -> None:
     assert "Ærø Kommune" in text
 
 
+@pytest.mark.skipif(pdf_module.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+def test_pdf_embeds_only_the_styles_it_sets() -> None:
+    """The agreement is set in regular and bold: the italic fonts are neither parsed nor
+    embedded (they were most of a draft's cost). A document with italics still gets them."""
+
+    def fonts(data: bytes) -> set[str]:
+        reader = PdfReader(io.BytesIO(data))
+        return {
+            str(font["/BaseFont"]).split("+")[-1]
+            for page in reader.pages
+            for font in page["/Resources"]["/Font"].values()
+        }
+
+    agreement = render_agreement_pdf(agreement_request(), "0" * 64)
+    assert fonts(agreement) == {"DejaVuSansBook", "DejaVuSansBold"}
+    italic = pdf_module.html_to_pdf(
+        "<p><i>in italics</i> and <b><i>both</i></b></p>", title="t", subject="s", footer="f"
+    )
+    assert fonts(italic) >= {"DejaVuSansOblique", "DejaVuSansBoldOblique"}
+    assert "in italics and both" in pdf_text(italic)
+
+
 def test_pdf_without_a_unicode_font(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf_module, "FONT_DIRS", ())
     data = render_agreement_pdf(
