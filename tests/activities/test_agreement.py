@@ -239,10 +239,11 @@ def test_pdf_embeds_only_the_styles_it_sets() -> None:
 
     def fonts(data: bytes) -> set[str]:
         reader = PdfReader(io.BytesIO(data))
+        resources: list[Any] = [page["/Resources"] for page in reader.pages]
         return {
             str(font["/BaseFont"]).split("+")[-1]
-            for page in reader.pages
-            for font in page["/Resources"]["/Font"].values()
+            for resource in resources
+            for font in resource["/Font"].values()
         }
 
     agreement = render_agreement_pdf(agreement_request(), "0" * 64)
