@@ -29,7 +29,9 @@ def _ts() -> sa.DateTime:
 
 def upgrade() -> None:
     with op.batch_alter_table("notifications") as batch:
-        batch.add_column(sa.Column("kind", sa.String(64), nullable=False, server_default="waiting"))
+        batch.add_column(
+            sa.Column("kind", sa.String(64), nullable=False, server_default="waiting")
+        )
         batch.add_column(sa.Column("subject", sa.Text(), nullable=False, server_default=""))
     with op.batch_alter_table("agreements") as batch:
         batch.add_column(sa.Column("pdf_uri", sa.Text(), nullable=True))
