@@ -47,7 +47,8 @@ ACTIVITY_TIMEOUT = timedelta(seconds=60)
 # A worker killed during an activity is noticed after this, not after ACTIVITY_TIMEOUT:
 # the activities finish well within it, or heartbeat (sending mail).
 HEARTBEAT_TIMEOUT = timedelta(seconds=20)
-LOOKUP_TIMEOUT = timedelta(seconds=20)
+# Loading the policy at start: a small read, retried until the database answers.
+POLICY_TIMEOUT = timedelta(seconds=20)
 # How long a message's sender waits for the people directory before being told to send
 # again. Counted from scheduling: under load the look-up can wait its turn on the worker.
 DIRECTORY_TIMEOUT = timedelta(minutes=2)
@@ -83,7 +84,7 @@ class _SharingProposal:
         if self.proposal.data.policy is None:
             self.proposal.set_policy(
                 await workflow.execute_activity(
-                    load_policy, start_to_close_timeout=LOOKUP_TIMEOUT, retry_policy=ACTIVITY_RETRY
+                    load_policy, start_to_close_timeout=POLICY_TIMEOUT, retry_policy=ACTIVITY_RETRY
                 )
             )
         self._ready = True
