@@ -165,10 +165,7 @@ def readiness_checks(client: Client, worker: Worker) -> dict[str, Check]:
         if not await client.service_client.check_health(timeout=timedelta(seconds=2)):
             raise NotReady("the Temporal frontend reports it is not serving")
 
-    async def database() -> None:
-        await asyncio.to_thread(_ping_database)
-
-    return {"worker": polling, "temporal": temporal, "database": database}
+    return {"worker": polling, "temporal": temporal, "database": _database}
 
 
 async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
@@ -191,7 +188,7 @@ async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
             health = HealthServer(
                 settings.monitoring_host,
                 settings.health_port,
-                {"worker": _starting},
+                STARTING_CHECKS,
             )
             await stack.enter_async_context(health)
         client = await connect(
@@ -227,6 +224,23 @@ async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
 
 async def _starting() -> None:
     raise NotReady("starting: not connected to Temporal yet")
+
+
+async def _connecting() -> None:
+    raise NotReady("not connected yet")
+
+
+async def _database() -> None:
+    await asyncio.to_thread(_ping_database)
+
+
+# Until the worker is connected: the same three names as once it runs, so a probe or a
+# person reading /readyz always sees every check (the database one is real already).
+STARTING_CHECKS: dict[str, Check] = {
+    "worker": _starting,
+    "temporal": _connecting,
+    "database": _database,
+}
 
 
 if __name__ == "__main__":

@@ -5,9 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import urllib.request
+from typing import cast
 
 import pytest
+from temporalio.client import Client
+from temporalio.worker import Worker
 
+import worker
 from observability.health import EndpointError, HealthServer, NotReady
 from tests.deploy.conftest import http_get
 
@@ -74,6 +78,22 @@ async def test_checks_can_be_replaced_while_serving() -> None:
         assert (await get(server.bound_port, "/readyz"))[0] == 503
         server.checks = {"worker": ok}
         assert (await get(server.bound_port, "/readyz"))[0] == 200
+
+
+async def test_the_worker_names_the_same_checks_while_starting() -> None:
+    """A probe reading /readyz before the worker connects sees every check it will see
+    after (a KeyError in a monitor, or a check seemingly gone, otherwise)."""
+    running = worker.readiness_checks(cast(Client, None), cast(Worker, None))
+    assert list(worker.STARTING_CHECKS) == list(running) == ["worker", "temporal", "database"]
+    assert worker.STARTING_CHECKS["database"] is running["database"]
+    starting = {name: worker.STARTING_CHECKS[name] for name in ("worker", "temporal")}
+    async with HealthServer("127.0.0.1", 0, starting) as server:
+        status, body = await get(server.bound_port, "/readyz")
+    assert status == 503
+    assert json.loads(body)["checks"] == {
+        "worker": "starting: not connected to Temporal yet",
+        "temporal": "not connected yet",
+    }
 
 
 async def test_unknown_paths_methods_and_head() -> None:
