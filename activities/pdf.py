@@ -4,31 +4,22 @@ The PDF has a fixed creation date and no other timestamp, so a retried activity 
 identical file. Text is set in DejaVu Sans (Debian's fonts-dejavu-core) when installed, so
 any script the font covers prints as given; a character the font lacks (or, without
 DejaVu, any character outside Latin-1) is printed as "?" rather than failing the draft.
+A document in Latin letters is set in a small cut of the font (`activities.fonts`).
 """
 
 from __future__ import annotations
 
+import html
 import unicodedata
 from datetime import UTC, datetime
-from pathlib import Path
 
 from fpdf import FPDF, FontFace
 from fpdf.errors import FPDFException
-from fpdf.fonts import CoreFont, TTFFont
+
+from activities.fonts import FONT_FILES, coverage, font_for, unicode_font_dir
 
 # Reproducible-build convention (as in zip files): a constant, obviously not a real date.
 FIXED_CREATION_DATE = datetime(1980, 1, 1, tzinfo=UTC)
-FONT_DIRS = (
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/local/share/fonts/dejavu"),
-)
-FONT_FILES = {
-    "": "DejaVuSans.ttf",
-    "B": "DejaVuSans-Bold.ttf",
-    "I": "DejaVuSans-Oblique.ttf",
-    "BI": "DejaVuSans-BoldOblique.ttf",
-}
 # Parsing a font is most of a draft's cost (and every added font is embedded): the
 # agreement is set in regular and bold; the italic styles are added only for a document
 # that turns out to need them.
@@ -36,20 +27,13 @@ PLAIN_STYLES = ("", "B")
 UNICODE_FAMILY = "dejavu"
 CORE_FAMILY = "helvetica"
 REPLACEMENT = "?"
+BULLET = "\u2022"
 
 HEADINGS = {
     "h1": FontFace(size_pt=17, emphasis="BOLD", color=(20, 40, 90)),
     "h2": FontFace(size_pt=13, emphasis="BOLD", color=(20, 40, 90)),
     "h3": FontFace(size_pt=11, emphasis="BOLD", color=(20, 40, 90)),
 }
-
-
-def unicode_font_dir() -> Path | None:
-    """The folder holding every DejaVu Sans style, if installed."""
-    for folder in FONT_DIRS:
-        if all((folder / name).is_file() for name in FONT_FILES.values()):
-            return folder
-    return None
 
 
 class _Document(FPDF):
@@ -83,10 +67,6 @@ def _printable(text: str, supported: set[int] | None) -> str:
     return "".join(ch if ch in "\n\t" or ord(ch) in supported else REPLACEMENT for ch in text)
 
 
-def _code_points(font: CoreFont | TTFFont) -> set[int]:
-    return set(font.cmap) if isinstance(font, TTFFont) else set(range(256))
-
-
 def html_to_pdf(body_html: str, *, title: str, subject: str, footer: str) -> bytes:
     """Render an HTML fragment (the tags fpdf2's write_html knows) to PDF bytes."""
     try:
@@ -104,29 +84,34 @@ def _html_to_pdf(
     supported: set[int] | None = None
     folder = unicode_font_dir()
     if folder is not None:
-        for style in styles:
-            pdf.add_font(UNICODE_FAMILY, style, str(folder / FONT_FILES[style]))
-        pdf.text_family = UNICODE_FAMILY
         # Only what every style can print, so bold text never misses a glyph either.
-        supported = set.intersection(
-            *(_code_points(pdf.fonts[UNICODE_FAMILY + style]) for style in styles)
-        )
-    pdf.set_title(_printable(title, supported))
-    pdf.set_subject(_printable(subject, supported))
+        supported = set.intersection(*(set(coverage(folder / FONT_FILES[s])) for s in styles))
+    title, subject, footer, body_html = (
+        _printable(text, supported) for text in (title, subject, footer, body_html)
+    )
+    if folder is not None:
+        # Entities too: fpdf2 prints "&#8217;" as the character it names.
+        used = {ord(ch) for ch in html.unescape(body_html + title + subject + footer)}
+        for style in styles:
+            font = font_for(folder / FONT_FILES[style], used | {ord(BULLET)})
+            pdf.add_font(UNICODE_FAMILY, style, str(font))
+        pdf.text_family = UNICODE_FAMILY
+    pdf.set_title(title)
+    pdf.set_subject(subject)
     pdf.set_author("PHSO")
     pdf.set_creator("infoshare")
     pdf.set_producer("infoshare (fpdf2)")
     pdf.set_creation_date(FIXED_CREATION_DATE)
-    pdf.footer_text = _printable(footer, supported)
+    pdf.footer_text = footer
     pdf.set_margins(18, 16, 18)
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font(pdf.text_family, size=10)
     pdf.write_html(
-        _printable(body_html, supported),
+        body_html,
         font_family=pdf.text_family,
         tag_styles=dict(HEADINGS),
-        ul_bullet_char="\u2022" if supported is not None else "-",
+        ul_bullet_char=BULLET if supported is not None else "-",
         li_prefix_color=(20, 40, 90),
         table_line_separators=True,
     )

@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities import fonts
 from activities import pdf as pdf_module
 from activities.agreement import draft_agreement, render_agreement, render_agreement_pdf
 from activities.files import path_of, sha256_of
@@ -222,7 +224,7 @@ def test_pdf_text_has_the_parties_lawful_basis_and_review_schedule() -> None:
     assert meta.get("/CreationDate") == "D:19800101000000Z"
 
 
-@pytest.mark.skipif(pdf_module.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
 def test_pdf_prints_unicode_and_replaces_what_the_font_lacks() -> None:
     data = render_agreement_pdf(
         agreement_request(title="Zoë Łukasz Ελλάδα Россия 東京", parties=["PHSO", "Ærø Kommune"]),
@@ -233,7 +235,7 @@ def test_pdf_prints_unicode_and_replaces_what_the_font_lacks() -> None:
     assert "Ærø Kommune" in text
 
 
-@pytest.mark.skipif(pdf_module.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
 def test_pdf_embeds_only_the_styles_it_sets() -> None:
     """The agreement is set in regular and bold: the italic fonts are neither parsed nor
     embedded (they were most of a draft's cost). A document with italics still gets them."""
@@ -256,8 +258,42 @@ def test_pdf_embeds_only_the_styles_it_sets() -> None:
     assert "in italics and both" in pdf_text(italic)
 
 
+@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+def test_a_latin_document_is_set_in_the_common_cut_and_prints_the_same(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    req = agreement_request(title="Zoë Ŵales “quoted” \u2013 £5 € → ẁ", parties=["PHSO", "Ærø"])
+    cut = render_agreement_pdf(req, "0" * 64)
+    monkeypatch.setattr(fonts, "COMMON_TEXT", frozenset())  # every document: the full font
+    full = render_agreement_pdf(req, "0" * 64)
+    assert pdf_text(cut) == pdf_text(full)
+    assert "Zoë Ŵales “quoted” \u2013 £5 € → ẁ" in pdf_text(cut)
+    # The cut is what makes the difference: far fewer glyphs to parse and embed.
+    assert len(cut) < len(full)
+
+
+@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+def test_the_common_cut_has_every_common_glyph_and_is_reproducible(tmp_path: Path) -> None:
+    folder = fonts.unicode_font_dir()
+    assert folder is not None
+    for name in fonts.FONT_FILES.values():
+        full = folder / name
+        first, second = tmp_path / f"1-{name}", tmp_path / f"2-{name}"
+        fonts.write_common_cut(full, first)
+        fonts.write_common_cut(full, second)
+        assert first.read_bytes() == second.read_bytes()
+        assert fonts.coverage(first) == fonts.COMMON_TEXT & fonts.coverage(full)
+        assert first.stat().st_size < full.stat().st_size / 5
+    common = {ord(ch) for ch in "Plain Latin, “quotes” \u2013 and £"}
+    assert fonts.font_for(folder / "DejaVuSans.ttf", common) == fonts.common_cut(
+        folder / "DejaVuSans.ttf"
+    )
+    greek = common | {ord("λ")}
+    assert fonts.font_for(folder / "DejaVuSans.ttf", greek) == folder / "DejaVuSans.ttf"
+
+
 def test_pdf_without_a_unicode_font(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(pdf_module, "FONT_DIRS", ())
+    monkeypatch.setattr(fonts, "FONT_DIRS", ())
     data = render_agreement_pdf(
         agreement_request(title="Zoë Čapek ﬁnance “quoted” 東京", purpose="Ελλάδα"), "0" * 64
     )
