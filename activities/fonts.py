@@ -24,6 +24,7 @@ FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),
     Path("/usr/local/share/fonts/dejavu"),
+    Path("/usr/share/fonts/TTF"),
 )
 FONT_FILES = {
     "": "DejaVuSans.ttf",

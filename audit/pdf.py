@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from activities.fonts import FONT_FILES, unicode_font_dir
 from audit.model import Trail
 from audit.render import sections, summary
 
-# A Unicode font where the system has one, so names in any script print as written; else
-# the PDF core font, which covers Latin-1 only (other characters are transliterated).
-UNICODE_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/TTF/DejaVuSans.ttf"),
-)
 # dashes, curly quotes, arrow, ellipsis
 _REPLACEMENTS = {
     "\u2014": "-",
@@ -51,14 +44,14 @@ class _TrailPDF(FPDF):
     def __init__(self, workflow_id: str) -> None:
         super().__init__(orientation="L", unit="mm", format="A4")
         self.workflow_id = workflow_id
-        self.unicode = False
-        for path in UNICODE_FONTS:
-            if path.exists():
-                self.add_font("trail", "", str(path))
-                bold = path.with_name("DejaVuSans-Bold.ttf")
-                self.add_font("trail", "B", str(bold if bold.exists() else path))
-                self.unicode = True
-                break
+        # A Unicode font where the system has one, so names in any script print as
+        # written; else the PDF core font, which covers Latin-1 only (other characters
+        # are transliterated).
+        folder = unicode_font_dir()
+        self.unicode = folder is not None
+        if folder is not None:
+            for style in ("", "B"):
+                self.add_font("trail", style, str(folder / FONT_FILES[style]))
         self.family = "trail" if self.unicode else "helvetica"
         self.set_auto_page_break(auto=True, margin=12)
         self.set_title(f"Decision trail of {workflow_id}")

@@ -110,7 +110,7 @@ def test_an_unknown_format_is_a_usage_error(runner: CliRunner) -> None:
 def test_without_a_unicode_font_the_pdf_transliterates(
     trail: Trail, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("audit.pdf.UNICODE_FONTS", ())
+    monkeypatch.setattr("activities.fonts.FONT_DIRS", ())
     named = trail.model_copy(update={"title": "Zo\u00eb \u2014 \u0141ukasz \u2192 LGSCO"})
     text = pdf_text(render(named, "pdf"))
     assert "Zo\u00eb - ?ukasz -> LGSCO" in text
