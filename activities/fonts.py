@@ -3,7 +3,7 @@
 fpdf2 parses every font it is given, for every document, and DejaVu Sans has some 6,000
 glyphs: that parsing was most of a draft's cost. Most agreements are written in Latin
 letters and common punctuation, so a document that uses nothing else is set in a cut of
-the same font holding only those (`COMMON_TEXT`, under a thousand glyphs), made once per
+the same font holding only those (`COMMON_TEXT`, about 1,000 glyphs), made once per
 process. The printed text is the same either way: what DejaVu cannot print is replaced
 before either font is chosen (`coverage`).
 """
