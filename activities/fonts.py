@@ -18,6 +18,7 @@ import threading
 from itertools import chain
 from pathlib import Path
 
+import structlog
 from fontTools import subset, ttLib
 
 FONT_DIRS = (
@@ -48,6 +49,7 @@ COMMON_TEXT = frozenset(
 )
 
 _lock = threading.Lock()
+log = structlog.get_logger()
 
 
 def unicode_font_dir() -> Path | None:
@@ -70,7 +72,14 @@ def coverage(font_file: Path) -> frozenset[int]:
 
 def font_for(font_file: Path, text: set[int]) -> Path:
     """`font_file`, or its common cut when every code point of `text` is in it."""
-    return common_cut(font_file) if text <= COMMON_TEXT else font_file
+    if not text <= COMMON_TEXT:
+        return font_file
+    try:
+        return common_cut(font_file)
+    except OSError as err:
+        # No writable temporary folder: slower drafts, never a failed one.
+        log.warning("fonts.cut_unavailable", font=font_file.name, error=str(err))
+        return font_file
 
 
 def common_cut(font_file: Path) -> Path:

@@ -292,6 +292,24 @@ def test_the_common_cut_has_every_common_glyph_and_is_reproducible(tmp_path: Pat
     assert fonts.font_for(folder / "DejaVuSans.ttf", greek) == folder / "DejaVuSans.ttf"
 
 
+@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+def test_without_a_writable_temporary_folder_the_whole_font_is_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def read_only(font_file: Path, path: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    req = agreement_request()
+    expected = pdf_text(render_agreement_pdf(req, "0" * 64))
+    fonts._common_cut.cache_clear()
+    monkeypatch.setattr(fonts, "write_common_cut", read_only)
+    try:
+        data = render_agreement_pdf(req, "0" * 64)
+    finally:
+        fonts._common_cut.cache_clear()
+    assert pdf_text(data) == expected
+
+
 def test_pdf_without_a_unicode_font(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fonts, "FONT_DIRS", ())
     data = render_agreement_pdf(
