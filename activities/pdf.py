@@ -49,7 +49,7 @@ class _Document(FPDF):
         self.multi_cell(0, 3.5, f"{self.footer_text}\nPage {self.page_no()} of {{nb}}", align="C")
 
 
-def _printable(text: str, supported: set[int] | None) -> str:
+def _printable(text: str, supported: frozenset[int] | None) -> str:
     """`text` with every character the font cannot print replaced (`supported`: code points
     of a Unicode font; None: the Latin-1 core fonts)."""
     if supported is None:
@@ -81,11 +81,11 @@ def _html_to_pdf(
     body_html: str, title: str, subject: str, footer: str, styles: tuple[str, ...]
 ) -> bytes:
     pdf = _Document(footer)
-    supported: set[int] | None = None
+    supported: frozenset[int] | None = None
     folder = unicode_font_dir()
     if folder is not None:
         # Only what every style can print, so bold text never misses a glyph either.
-        supported = set.intersection(*(set(coverage(folder / FONT_FILES[s])) for s in styles))
+        supported = frozenset.intersection(*(coverage(folder / FONT_FILES[s]) for s in styles))
     title, subject, footer, body_html = (
         _printable(text, supported) for text in (title, subject, footer, body_html)
     )
