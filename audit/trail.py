@@ -397,7 +397,8 @@ class _Builder:
             self.unrecorded.pop((where.run, where.event_id), None)
             # since workflow v3 the step's notifications travel with it
             step = activity.input[0] if activity.input else None
-            for request in step.get("notifications") or [] if isinstance(step, dict) else []:
+            requests = step.get("notifications") if isinstance(step, dict) else None
+            for request in requests or []:
                 self.notified(where, activity.at, request)
             return
         if activity.name == "lookup_person":

@@ -938,6 +938,19 @@ class Proposal:
             notifications=list(notifications),
         )
 
+    def waiting_notification(self) -> NotificationRequest | None:
+        """Whom to tell that the proposal now waits for them: None when it waits for no one
+        or they were told at this waiting point (`notified`)."""
+        awaiting = self.awaiting()
+        key = self.notification_key(awaiting)
+        if not awaiting or key == self.data.notified_key:
+            return None
+        return self.notification_request(awaiting, key)
+
+    def notified(self, request: NotificationRequest) -> None:
+        """`request` (from `waiting_notification`) is queued: not again at this point."""
+        self.data.notified_key = request.key
+
     def notification_request(
         self, awaiting: list[dict[str, Any]], key: str, **extra: Any
     ) -> NotificationRequest:

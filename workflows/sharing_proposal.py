@@ -212,11 +212,9 @@ class _SharingProposal:
             if p.data.recorded_upto < upto:
                 await self._activity(record_step, p.step_record(upto))
                 p.data.recorded_upto = upto
-            awaiting = p.awaiting()
-            key = p.notification_key(awaiting)
-            if awaiting and key != p.data.notified_key:
-                await self._activity(queue_notifications, p.notification_request(awaiting, key))
-                p.data.notified_key = key
+            if (waiting := p.waiting_notification()) is not None:
+                await self._activity(queue_notifications, waiting)
+                p.notified(waiting)
             for chase in chases:
                 await self._activity(queue_notifications, chase)
         # after the awaits above: a message may have changed what the proposal waits for
@@ -227,17 +225,13 @@ class _SharingProposal:
     async def _record_and_notify(self, upto: int, chases: list[NotificationRequest]) -> None:
         """v3: the step's events and whom to tell now, in one activity."""
         p = self.proposal
-        awaiting = p.awaiting()
-        key = p.notification_key(awaiting)
-        notifications = list(chases)
-        waiting = bool(awaiting) and key != p.data.notified_key
-        if waiting:
-            notifications.insert(0, p.notification_request(awaiting, key))
+        waiting = p.waiting_notification()
+        notifications = [waiting, *chases] if waiting is not None else chases
         if p.data.recorded_upto < upto or notifications:
             await self._activity(record_step, p.step_record(upto, notifications))
             p.data.recorded_upto = max(p.data.recorded_upto, upto)
-            if waiting:
-                p.data.notified_key = key
+            if waiting is not None:
+                p.notified(waiting)
 
     async def _activity(self, activity: Any, arg: Any) -> Any:
         """A side effect that must not be lost: retried until it is done."""
