@@ -5,84 +5,22 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
-import functools
-import logging
-from collections.abc import Sequence
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
 import structlog
-from temporalio.client import Client, Interceptor
-from temporalio.converter import DataConverter
-from temporalio.runtime import (
-    LogForwardingConfig,
-    LoggingConfig,
-    Runtime,
-    TelemetryConfig,
-    TelemetryFilter,
-)
-from temporalio.worker import Replayer, Worker
-from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+from temporalio.client import Client
+from temporalio.worker import Worker
 
 from activities.registry import ALL_ACTIVITIES
-from cli.logging import ensure_logging
-from codec.converter import configured_data_converter
-from observability.health import Check, HealthServer, NotReady
-from settings import Settings, get_settings
+from infoshare.observability.health import Check, HealthServer, NotReady
+from infoshare.runtime.logging import ensure_logging
+from infoshare.runtime.temporal import connect, core_logging, workflow_runner
+from infoshare.settings import Settings, get_settings
 from workflows.refusals import with_plain_refusals
 from workflows.sharing_proposal import SharingProposal
 
 log = structlog.get_logger()
-
-# Pure libraries the rules use, loaded once rather than per workflow run; pydantic's
-# email validation imports them lazily, which the sandbox would otherwise warn about.
-PASSTHROUGH_MODULES = ("pydantic", "email_validator", "idna", "transitions", "dns")
-
-
-def workflow_runner() -> SandboxedWorkflowRunner:
-    return SandboxedWorkflowRunner(
-        restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES)
-    )
-
-
-def make_replayer(data_converter: DataConverter | None = None) -> Replayer:
-    """A replayer of `SharingProposal` histories, decoding payloads as the worker does."""
-    return Replayer(
-        workflows=[SharingProposal],
-        data_converter=data_converter or configured_data_converter(),
-        workflow_runner=workflow_runner(),
-    )
-
-
-def core_logging() -> LoggingConfig:
-    """The Temporal core's (Rust) logs go to Python logging, so that they too are formatted
-    as configured and pass the personal-data redaction."""
-    return LoggingConfig(
-        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
-        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
-    )
-
-
-@functools.cache
-def core_runtime() -> Runtime:
-    return Runtime(telemetry=TelemetryConfig(logging=core_logging()))
-
-
-async def connect(
-    settings: Settings | None = None,
-    *,
-    runtime: Runtime | None = None,
-    interceptors: Sequence[Interceptor] = (),
-) -> Client:
-    settings = settings or get_settings()
-    return await Client.connect(
-        settings.temporal_address,
-        namespace=settings.temporal_namespace,
-        data_converter=configured_data_converter(settings),
-        runtime=runtime or core_runtime(),
-        interceptors=interceptors,
-    )
-
 
 ACTIVITY_THREADS = 16
 
@@ -148,7 +86,7 @@ async def flush_outbox(settings: Settings, stop: asyncio.Event) -> None:
 def _ping_database() -> None:
     from sqlalchemy import text
 
-    from database.session import get_engine
+    from infoshare.database.session import get_engine
 
     with get_engine().connect() as connection:
         connection.execute(text("SELECT 1"))
@@ -175,8 +113,8 @@ async def serve_worker(settings: Settings, stop: asyncio.Event) -> None:
     (not ready until connected), Prometheus metrics (`metrics_port`) and tracing
     (`otel_enabled`).
     """
-    from observability.metrics import metrics_runtime
-    from observability.tracing import start_tracing
+    from infoshare.observability.metrics import metrics_runtime
+    from infoshare.observability.tracing import start_tracing
 
     ensure_logging(settings.log_format)
     tracing = start_tracing() if settings.otel_enabled else None

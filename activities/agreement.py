@@ -21,10 +21,10 @@ from temporalio.exceptions import ApplicationError
 from activities.files import path_of, sha256_of, write_atomically
 from activities.pdf import html_to_pdf
 from activities.templating import clean_text, render
-from database.dml import insert_or_ignore
-from database.models import AgreementRow, utcnow
-from database.session import session_scope
-from settings import get_settings
+from infoshare.database.dml import insert_or_ignore
+from infoshare.database.models import AgreementRow, utcnow
+from infoshare.database.session import session_scope
+from infoshare.settings import get_settings
 from states.types import AgreementDraft, AgreementRequest
 
 log = structlog.get_logger()

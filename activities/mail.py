@@ -33,10 +33,10 @@ from sqlalchemy.orm import Session
 from temporalio import activity
 
 from activities.files import path_of, sha256_of
-from database.models import AgreementRow, NotificationRow, utcnow
-from database.outbox import outbox
-from database.session import session_scope
-from settings import Settings
+from infoshare.database.models import AgreementRow, NotificationRow, utcnow
+from infoshare.database.outbox import outbox
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings
 
 log = structlog.get_logger()
 

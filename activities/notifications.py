@@ -27,11 +27,11 @@ from temporalio.exceptions import ApplicationError
 from activities.agreement import FREQUENCIES
 from activities.mail import MailError, heartbeat, send_outbox
 from activities.templating import clean_text, render
-from database.dml import insert_or_ignore
-from database.models import AgreementRow, NotificationRow, utcnow
-from database.people import get_person, normalise_email, people_with_role
-from database.session import session_scope
-from settings import Settings, get_settings
+from infoshare.database.dml import insert_or_ignore
+from infoshare.database.models import AgreementRow, NotificationRow, utcnow
+from infoshare.database.people import get_person, normalise_email, people_with_role
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings, get_settings
 from states.messages import MESSAGES, SEGREGATED_ROLES, Role, example_payload
 from states.types import NotificationRequest
 

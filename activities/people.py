@@ -5,8 +5,8 @@ from __future__ import annotations
 import structlog
 from temporalio import activity
 
-from database.people import get_person
-from database.session import session_scope
+from infoshare.database.people import get_person
+from infoshare.database.session import session_scope
 from states.types import Person
 
 log = structlog.get_logger()

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from temporalio import activity
 
-from settings import get_settings
+from infoshare.settings import get_settings
 from states.types import Policy
 
 

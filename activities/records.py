@@ -7,10 +7,10 @@ from sqlalchemy import update
 from temporalio import activity
 
 from activities.notifications import check_kind, queue, send_queued
-from database.dml import insert_or_ignore, upsert
-from database.models import DecisionRow, LocalRecordRow, ProposalRow, RegisterRow, utcnow
-from database.session import session_scope
-from settings import get_settings
+from infoshare.database.dml import insert_or_ignore, upsert
+from infoshare.database.models import DecisionRow, LocalRecordRow, ProposalRow, RegisterRow, utcnow
+from infoshare.database.session import session_scope
+from infoshare.settings import get_settings
 from states.types import StepRecord
 
 log = structlog.get_logger()

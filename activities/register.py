@@ -7,10 +7,10 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.files import path_of, sha256_of, write_atomically
-from database.dml import upsert
-from database.models import AgreementRow, RegisterRow, utcnow
-from database.session import session_scope
-from settings import get_settings
+from infoshare.database.dml import upsert
+from infoshare.database.models import AgreementRow, RegisterRow, utcnow
+from infoshare.database.session import session_scope
+from infoshare.settings import get_settings
 from states.types import Publication, PublishRequest
 
 log = structlog.get_logger()

@@ -20,7 +20,7 @@ from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from codec.converter import configured_data_converter
+from infoshare.codec.converter import configured_data_converter
 from tests.people import seed_people
 from tests.ports import free_port
 from tests.smtp import SmtpServer, smtp_server
@@ -37,9 +37,9 @@ _INDEXED = {
 @pytest.fixture(scope="session")
 def infoshare_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """An embedded home: SQLite file migrated to head, the people directory seeded."""
-    from database.migrate import upgrade
-    from database.session import reset_engine
-    from settings import get_settings
+    from infoshare.database.migrate import upgrade
+    from infoshare.database.session import reset_engine
+    from infoshare.settings import get_settings
 
     home = tmp_path_factory.mktemp("home")
     mp = pytest.MonkeyPatch()
@@ -68,7 +68,7 @@ def logging_as_configured(fmt: str, level: int = logging.INFO) -> Iterator[None]
     """The CLI's logging set-up (cli/logging.py) for a block; what was before comes back."""
     import structlog
 
-    from cli.logging import LIBRARY_LOGGERS, configure_logging
+    from infoshare.runtime.logging import LIBRARY_LOGGERS, configure_logging
 
     root = logging.getLogger()
     handlers, level_before = list(root.handlers), root.level
@@ -133,9 +133,9 @@ def dev_codec_url(infoshare_home: Path, dev_ui_url: str) -> Iterator[str]:
 
     import uvicorn
 
-    from codec.keys import load_keyring
-    from codec.server import create_app
-    from settings import get_settings
+    from infoshare.codec.keys import load_keyring
+    from infoshare.codec.server import create_app
+    from infoshare.settings import get_settings
 
     port = free_port()
     settings = get_settings().model_copy(update={"codec_cors_origins": dev_ui_url})
@@ -188,7 +188,7 @@ async def dev_env(
 
 
 def make_worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
-    from settings import get_settings
+    from infoshare.settings import get_settings
     from worker import build_worker
 
     settings = get_settings().model_copy(update={"task_queue": task_queue})
@@ -198,8 +198,8 @@ def make_worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
 async def replay_and_clean_up(env: WorkflowEnvironment, queue: str) -> None:
     """Replay every history the test made against the code (determinism), then terminate
     what still runs: on the time-skipping server a leftover timer would hold up time."""
+    from infoshare.runtime.temporal import make_replayer
     from tests.workflows.driver import Driver, describe, patiently
-    from worker import make_replayer
 
     replayer = make_replayer()
     failures = []
@@ -231,3 +231,18 @@ async def dev_worker(dev_env: WorkflowEnvironment) -> AsyncIterator[str]:
     async with make_worker(dev_env, queue):
         yield queue
         await replay_and_clean_up(dev_env, queue)
+
+
+@pytest.fixture
+def dejavu() -> Path:
+    """The folder of DejaVu Sans, which the PDFs are set in (required in CI, as in the image)."""
+    from activities import fonts
+    from tests import required
+
+    folder = fonts.unicode_font_dir()
+    if folder is None:
+        required.missing(
+            "DejaVu Sans is not installed (apt-get install fonts-dejavu-core fonts-dejavu-extra)",
+            required_by="INFOSHARE_TEST_REQUIRE_FONTS",
+        )
+    return folder

@@ -20,10 +20,10 @@ import pytest
 from psycopg import sql
 from sqlalchemy.engine import make_url
 
-from database.migrate import upgrade
-from database.people import add_person
-from database.session import reset_engine, session_scope
-from settings import Settings, get_settings
+from infoshare.database.migrate import upgrade
+from infoshare.database.people import add_person
+from infoshare.database.session import reset_engine, session_scope
+from infoshare.settings import Settings, get_settings
 from states.types import Person, StepRecord, TimelineEvent
 
 __all__ = [

@@ -27,8 +27,8 @@ PEOPLE: list[tuple[str, list[str], str]] = [
 
 
 def seed_people() -> None:
-    from database.people import add_person
-    from database.session import session_scope
+    from infoshare.database.people import add_person
+    from infoshare.database.session import session_scope
 
     with session_scope() as session:
         for email, roles, organisation in PEOPLE:

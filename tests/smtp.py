@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from settings import get_settings
+from infoshare.settings import get_settings
 
 
 @dataclass

@@ -10,8 +10,8 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from codec.pseudonym import caseworker_ref
-from settings import Settings, get_settings
+from infoshare.codec.pseudonym import caseworker_ref
+from infoshare.settings import Settings, get_settings
 from states.intake import Intake
 from states.limits import LimitError, check_payload_limits
 from states.messages import MESSAGES

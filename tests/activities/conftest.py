@@ -3,7 +3,7 @@ notification tests."""
 
 import pytest
 
-from settings import Settings
+from infoshare.settings import Settings
 from tests.activities.outbox import add_directory
 from tests.db_fixtures import *  # noqa: F403
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from database.models import NotificationRow
-from database.session import session_scope
+from infoshare.database.models import NotificationRow
+from infoshare.database.session import session_scope
 from states.types import NotificationRequest
 from tests.db_fixtures import add_people
 

@@ -21,9 +21,9 @@ from activities import fonts
 from activities import pdf as pdf_module
 from activities.agreement import draft_agreement, render_agreement, render_agreement_pdf
 from activities.files import path_of, sha256_of
-from database.models import AgreementRow
-from database.session import session_scope
-from settings import Settings
+from infoshare.database.models import AgreementRow
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings
 from states.types import AgreementRequest
 
 REVIEWS = [
@@ -224,7 +224,7 @@ def test_pdf_text_has_the_parties_lawful_basis_and_review_schedule() -> None:
     assert meta.get("/CreationDate") == "D:19800101000000Z"
 
 
-@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.usefixtures("dejavu")
 def test_pdf_prints_unicode_and_replaces_what_the_font_lacks() -> None:
     data = render_agreement_pdf(
         agreement_request(title="Zoë Łukasz Ελλάδα Россия 東京", parties=["PHSO", "Ærø Kommune"]),
@@ -235,7 +235,7 @@ def test_pdf_prints_unicode_and_replaces_what_the_font_lacks() -> None:
     assert "Ærø Kommune" in text
 
 
-@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.usefixtures("dejavu")
 def test_pdf_embeds_only_the_styles_it_sets() -> None:
     """The agreement is set in regular and bold: the italic fonts are neither parsed nor
     embedded (they were most of a draft's cost). A document with italics still gets them."""
@@ -258,7 +258,7 @@ def test_pdf_embeds_only_the_styles_it_sets() -> None:
     assert "in italics and both" in pdf_text(italic)
 
 
-@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.usefixtures("dejavu")
 def test_a_latin_document_is_set_in_the_common_cut_and_prints_the_same(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -272,7 +272,7 @@ def test_a_latin_document_is_set_in_the_common_cut_and_prints_the_same(
     assert len(cut) < len(full)
 
 
-@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.usefixtures("dejavu")
 def test_the_common_cut_has_every_common_glyph_and_is_reproducible(tmp_path: Path) -> None:
     folder = fonts.unicode_font_dir()
     assert folder is not None
@@ -292,7 +292,7 @@ def test_the_common_cut_has_every_common_glyph_and_is_reproducible(tmp_path: Pat
     assert fonts.font_for(folder / "DejaVuSans.ttf", greek) == folder / "DejaVuSans.ttf"
 
 
-@pytest.mark.skipif(fonts.unicode_font_dir() is None, reason="DejaVu fonts not installed")
+@pytest.mark.usefixtures("dejavu")
 def test_without_a_writable_temporary_folder_the_whole_font_is_used(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

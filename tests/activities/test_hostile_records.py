@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from activities.records import record_step
-from database.models import DecisionRow
-from database.session import session_scope
-from settings import Settings
+from infoshare.database.models import DecisionRow
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings
 from states.proposal import MAX_REFUSAL_CHARS, Refusal
 from tests import people
 from tests.states.test_authorisation import prepared

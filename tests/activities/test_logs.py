@@ -14,7 +14,7 @@ from activities.people import lookup_person
 from activities.policy import load_policy
 from activities.records import record_step
 from activities.register import publish_agreement
-from cli.logging import REDACTED
+from infoshare.runtime.logging import REDACTED
 from states.types import LocalRecord, PublishRequest, SignatureRecord
 from tests.activities.outbox import CASEWORKER, request
 from tests.activities.test_agreement import agreement_request

@@ -14,9 +14,9 @@ from activities.files import path_of, sha256_of
 from activities.mail import MailError, message_id, send_outbox
 from activities.notifications import queue_notifications
 from activities.records import record_step
-from database.models import NotificationRow
-from database.session import session_scope
-from settings import get_settings
+from infoshare.database.models import NotificationRow
+from infoshare.database.session import session_scope
+from infoshare.settings import get_settings
 from tests.activities.outbox import CASEWORKER, examples, queued, request
 from tests.activities.test_agreement import agreement_request
 from tests.activities.test_records import decisions

@@ -10,8 +10,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.notifications import queue_notifications, row_key
-from database.people import add_person
-from database.session import session_scope
+from infoshare.database.people import add_person
+from infoshare.database.session import session_scope
 from tests.activities.outbox import CASEWORKER, examples, queued, request
 from tests.smtp import settings_from
 

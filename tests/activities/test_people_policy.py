@@ -11,7 +11,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.people import lookup_person
 from activities.policy import load_policy
 from activities.registry import ALL_ACTIVITIES
-from settings import Settings, get_settings
+from infoshare.settings import Settings, get_settings
 from tests.db_fixtures import add_people
 
 

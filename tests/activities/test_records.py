@@ -12,9 +12,9 @@ from temporalio.testing import ActivityEnvironment
 
 import activities.records
 from activities.records import record_step
-from database.models import DecisionRow, ProposalRow
-from database.session import session_scope
-from settings import Settings
+from infoshare.database.models import DecisionRow, ProposalRow
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings
 from tests.db_fixtures import make_event, make_step
 
 

@@ -13,8 +13,8 @@ import pytest
 from temporalio.client import WorkflowHistory
 from typer.testing import CliRunner, Result
 
-from audit.history import group_runs, load_file
-from cli.main import app
+from infoshare.audit.history import group_runs, load_file
+from infoshare.cli.main import app
 from tests.cli.conftest import runner  # noqa: F401  (the fixture)
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
@@ -57,7 +57,7 @@ async def ainvoke(cli: CliRunner, *args: str) -> Result:
 @pytest.fixture
 def no_database(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """A home without a database: the trail says it did not compare one."""
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     monkeypatch.setenv("INFOSHARE_HOME", str(tmp_path / "empty-home"))
     monkeypatch.delenv("INFOSHARE_DATABASE_URL", raising=False)

@@ -13,12 +13,12 @@ from sqlalchemy import delete, insert, update
 from temporalio.client import WorkflowHistory
 
 from activities.records import record_step
-from audit.compare import DatabaseUnavailable, check_database
-from audit.model import Trail
-from audit.replay import file_data_converter
-from audit.trail import build_trail
-from database.models import AgreementRow, DecisionRow, ProposalRow, RegisterRow
-from database.session import get_engine, session_scope
+from infoshare.audit.compare import DatabaseUnavailable, check_database
+from infoshare.audit.model import Trail
+from infoshare.audit.replay import file_data_converter
+from infoshare.audit.trail import build_trail
+from infoshare.database.models import AgreementRow, DecisionRow, ProposalRow, RegisterRow
+from infoshare.database.session import get_engine, session_scope
 from states.types import StepRecord
 from tests.audit.conftest import corpus_runs
 from tests.db_fixtures import *  # noqa: F403
@@ -69,7 +69,7 @@ def empty_trail() -> Trail:
 
 
 def url() -> str:
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     return get_settings().resolved_database_url
 
@@ -212,6 +212,6 @@ def test_an_unmigrated_database_is_not_compared(empty_database_url: str) -> None
 @pytest.fixture(autouse=True)
 def _no_leftover_engine() -> Iterator[None]:
     yield
-    from database.session import reset_engine
+    from infoshare.database.session import reset_engine
 
     reset_engine()

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from audit.history import Problem, Source, load_file
-from audit.replay import replay
+from infoshare.audit.history import Problem, Source, load_file
+from infoshare.audit.replay import replay
 from tests.audit.conftest import CORPUS_FILES, CORPUS_FOLDERS
 from tests.audit.variants import PatchedSharingProposal, UnguardedSharingProposal
 

@@ -10,10 +10,10 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from audit.model import Trail
-from audit.render import render, to_html, to_text
-from audit.replay import file_data_converter
-from audit.trail import build_trail
+from infoshare.audit.model import Trail
+from infoshare.audit.render import render, to_html, to_text
+from infoshare.audit.replay import file_data_converter
+from infoshare.audit.trail import build_trail
 from tests import people
 from tests.audit.conftest import corpus_file, corpus_runs, invoke
 

@@ -15,8 +15,8 @@ import pytest
 from temporalio.client import WorkflowHistory
 from typer.testing import CliRunner
 
-from audit.history import Problem, Source, load_file
-from audit.replay import replay
+from infoshare.audit.history import Problem, Source, load_file
+from infoshare.audit.replay import replay
 from tests.audit.conftest import (
     CORPUS_FILES,
     CORPUS_FOLDERS,
@@ -31,7 +31,7 @@ def test_every_corpus_folder_replays_through_the_cli(
     runner: CliRunner, folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # a batch this size shows a progress bar rather than a line per history
-    monkeypatch.setattr("cli.audit.LIST_AT_MOST", 3)
+    monkeypatch.setattr("infoshare.cli.audit.LIST_AT_MOST", 3)
     files = sorted(folder.glob("*.json"))
     result = invoke(runner, "audit", "replay", "--file", str(folder))
     assert result.exit_code == 0, result.output

@@ -17,11 +17,11 @@ from sqlalchemy import update
 from temporalio.testing import WorkflowEnvironment
 from typer.testing import CliRunner
 
-from audit.history import fetch_runs, previous_run_id, run_id, server_sources
-from audit.replay import replay
-from audit.trail import build_trail
-from database.models import DecisionRow
-from database.session import session_scope
+from infoshare.audit.history import fetch_runs, previous_run_id, run_id, server_sources
+from infoshare.audit.replay import replay
+from infoshare.audit.trail import build_trail
+from infoshare.database.models import DecisionRow
+from infoshare.database.session import session_scope
 from tests import people
 from tests.audit.conftest import ainvoke
 from tests.factories import ALL_FALSE_SCREENING, LAWFUL_BASIS, SPECIAL_CONDITION, make_intake
@@ -34,7 +34,7 @@ Driven = tuple[str, str, str, str]  # via, message, actor, outcome
 @pytest.fixture
 def on_dev_server(dev_env: WorkflowEnvironment, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The CLI talks to the test's dev server, and compares the test home's database."""
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     monkeypatch.setenv(
         "INFOSHARE_TEMPORAL_ADDRESS", dev_env.client.service_client.config.target_host

@@ -10,8 +10,8 @@ from typing import Any
 from temporalio.client import WorkflowHistory
 from typer.testing import CliRunner
 
-from audit.replay import file_data_converter
-from audit.trail import build_trail
+from infoshare.audit.replay import file_data_converter
+from infoshare.audit.trail import build_trail
 from tests import people
 from tests.audit.conftest import corpus_file, corpus_runs, history_json, invoke
 

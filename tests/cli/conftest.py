@@ -13,13 +13,13 @@ import structlog
 from typer.testing import CliRunner
 
 EXAMPLE_INTAKE: dict[str, Any] = json.loads(
-    (Path(__file__).resolve().parents[2] / "examples" / "intake.json").read_text()
+    (Path(__file__).resolve().parents[2] / "infoshare" / "examples" / "intake.json").read_text()
 )
 
 
 def _reset() -> None:
-    from database.session import reset_engine
-    from settings import get_settings
+    from infoshare.database.session import reset_engine
+    from infoshare.settings import get_settings
 
     get_settings.cache_clear()
     reset_engine()
@@ -41,7 +41,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 @pytest.fixture
 def migrated_home(home: Path) -> Path:
-    from database.migrate import upgrade
+    from infoshare.database.migrate import upgrade
 
     upgrade()
     return home

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from cli.main import app
+from infoshare.cli.main import app
 from states.messages import MESSAGES
 from tests.cli.conftest import EXAMPLE_INTAKE
 
@@ -259,7 +259,7 @@ def test_messages_unknown(runner: CliRunner) -> None:
 def test_bad_configuration_names_the_variable(
     runner: CliRunner, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     monkeypatch.setenv("INFOSHARE_LOG_FORMAT", "xml")
     get_settings.cache_clear()
@@ -291,7 +291,7 @@ def test_up_same_ports(runner: CliRunner, home: Path, monkeypatch: pytest.Monkey
 
 
 def test_dev_server_command(tmp_path: Path) -> None:
-    from cli.devserver import DevServer, find_temporal_binary
+    from infoshare.runtime.devserver import DevServer, find_temporal_binary
     from workflows.search_attributes import SEARCH_ATTRIBUTES
 
     server = DevServer(

@@ -10,7 +10,13 @@ from typing import Any
 import pytest
 import structlog
 
-from cli.logging import REDACTED, ensure_logging, mask_email, mask_emails, redact_personal_data
+from infoshare.runtime.logging import (
+    REDACTED,
+    ensure_logging,
+    mask_email,
+    mask_emails,
+    redact_personal_data,
+)
 from tests.conftest import logging_as_configured
 
 # Personal data a proposal carries, none of which may reach a log.

@@ -9,8 +9,8 @@ import base64
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from codec.converter import data_converter
-from codec.encryption import (
+from infoshare.codec.converter import data_converter
+from infoshare.codec.encryption import (
     ALTERED_ENCODING,
     ENCODING,
     KEY_ID,
@@ -18,7 +18,7 @@ from codec.encryption import (
     DecryptionError,
     EncryptionCodec,
 )
-from codec.keys import new_keyring
+from infoshare.codec.keys import new_keyring
 
 RING = new_keyring("k1")
 
@@ -54,8 +54,8 @@ async def test_the_strict_codec_and_an_unknown_key_still_fail_at_once() -> None:
 def test_the_codec_server_will_not_encode_a_payload_no_person_types() -> None:
     from fastapi.testclient import TestClient
 
-    from codec.server import MAX_ENCODE_PAYLOAD_BYTES, create_app
-    from settings import Settings
+    from infoshare.codec.server import MAX_ENCODE_PAYLOAD_BYTES, create_app
+    from infoshare.settings import Settings
 
     app = TestClient(create_app(RING, Settings()))
     big = base64.b64encode(b'"' + b"x" * MAX_ENCODE_PAYLOAD_BYTES + b'"').decode()

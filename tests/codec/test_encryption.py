@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from temporalio.api.common.v1 import Payload
 
-from codec.encryption import ENCODING, KEY_ID, DecryptionError, EncryptionCodec
-from codec.keys import KeyRing, new_keyring
+from infoshare.codec.encryption import ENCODING, KEY_ID, DecryptionError, EncryptionCodec
+from infoshare.codec.keys import KeyRing, new_keyring
 
 SECRET = b'{"title": "Joint investigation", "caseworker": "casey@phso.example"}'
 

@@ -10,14 +10,14 @@ import subprocess
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from codec.converter import data_converter
-from codec.keys import KeyRing, load_keyring, new_keyring
-from settings import get_settings
+from infoshare.codec.converter import data_converter
+from infoshare.codec.keys import KeyRing, load_keyring, new_keyring
+from infoshare.runtime.temporal import make_replayer
+from infoshare.settings import get_settings
 from tests import people
 from tests.conftest import BIN
 from tests.factories import ALL_FALSE_SCREENING, make_intake
 from tests.workflows.driver import Driver
-from worker import make_replayer
 
 pytestmark = pytest.mark.devserver
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from codec.keys import (
+from infoshare.codec.keys import (
     KEY_BYTES,
     KeyConfigError,
     KeyRing,
@@ -18,8 +18,8 @@ from codec.keys import (
     parse_keys,
     read_key_file,
 )
-from codec.pseudonym import pseudonym
-from settings import Settings
+from infoshare.codec.pseudonym import pseudonym
+from infoshare.settings import Settings
 
 KEY = base64.b64encode(b"k" * KEY_BYTES).decode()
 OTHER = base64.b64encode(b"o" * KEY_BYTES).decode()

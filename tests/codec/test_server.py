@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from codec.keys import new_keyring
-from codec.server import create_app
-from settings import Settings
+from infoshare.codec.keys import new_keyring
+from infoshare.codec.server import create_app
+from infoshare.settings import Settings
 
 UI = "http://127.0.0.1:8233"
 TOKEN = "s3cret-token"

@@ -12,10 +12,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from database.migrate import current_revision, downgrade, head_revision, upgrade
-from database.models import Base
-from database.session import make_engine, reset_engine
-from settings import get_settings
+from infoshare.database.migrate import current_revision, downgrade, head_revision, upgrade
+from infoshare.database.models import Base
+from infoshare.database.session import make_engine, reset_engine
+from infoshare.settings import get_settings
 
 TABLES = {
     "people",
@@ -82,7 +82,7 @@ def test_upgrade_uses_settings_from_any_directory(
 
 
 def test_alembic_command_line(tmp_path: Path) -> None:
-    ini = Path(__file__).resolve().parents[2] / "database" / "alembic.ini"
+    ini = Path(__file__).resolve().parents[2] / "infoshare" / "database" / "alembic.ini"
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     env = {**os.environ, "INFOSHARE_DATABASE_URL": url}
     for args in (["upgrade", "head"], ["downgrade", "base"], ["upgrade", "head"]):

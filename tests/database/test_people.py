@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from database.people import add_person, get_person, list_people, people_with_role
-from database.session import session_scope
-from settings import Settings
+from infoshare.database.people import add_person, get_person, list_people, people_with_role
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings
 
 
 def test_add_and_get(infoshare_env: Settings) -> None:

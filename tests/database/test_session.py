@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from database.models import ProposalRow
-from database.session import get_engine, make_engine, reset_engine, session_scope
-from settings import Settings
+from infoshare.database.models import ProposalRow
+from infoshare.database.session import get_engine, make_engine, reset_engine, session_scope
+from infoshare.settings import Settings
 
 
 def test_sqlite_engine_creates_directory_and_sets_pragmas(tmp_path: Path) -> None:

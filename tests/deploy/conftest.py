@@ -47,7 +47,7 @@ PENDING_COMMANDS: dict[str, str] = {}
 
 def settings_from(environment: dict[str, str]) -> Any:
     """The Settings a container with `environment` gets (pending names left out)."""
-    from settings import ENV_PREFIX, Settings
+    from infoshare.settings import ENV_PREFIX, Settings
 
     values = {
         name.removeprefix(ENV_PREFIX).lower(): value
@@ -61,7 +61,7 @@ def cli_commands() -> set[str]:
     """The top-level commands of the `infoshare` console script."""
     import typer.main
 
-    from cli.main import app
+    from infoshare.cli.main import app
 
     group = typer.main.get_command(app)
     return set(getattr(group, "commands", {}))

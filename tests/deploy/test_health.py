@@ -12,7 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import worker
-from observability.health import EndpointError, HealthServer, NotReady
+from infoshare.observability.health import EndpointError, HealthServer, NotReady
 from tests.deploy.conftest import http_get
 
 

@@ -78,7 +78,7 @@ def test_the_entry_point_is_the_console_script_and_commands_exist() -> None:
     assert entrypoint.json and list(entrypoint.value) == ["infoshare"]
     assert cmd.json and list(cmd.value) == ["worker"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert scripts["infoshare"] == "cli.main:app"
+    assert scripts["infoshare"] == "infoshare.cli.main:app"
     # Every command the header documents (`docker run IMAGE COMMAND`).
     documented = re.findall(
         r"docker run infoshare:\S+ ([a-z-]+(?: [a-z]+)?)", DOCKERFILE.read_text()
@@ -132,7 +132,7 @@ def build_context(target: Path) -> list[str]:
 
 def test_the_context_holds_no_tests_deployment_files_or_secrets(tmp_path: Path) -> None:
     copied = build_context(tmp_path)
-    assert "pyproject.toml" in copied and "cli/main.py" in copied
+    assert "pyproject.toml" in copied and "infoshare/cli/main.py" in copied
     assert not [p for p in copied if p.startswith(("tests/", "deploy/", ".git", ".venv"))]
     assert not [p for p in copied if p.endswith((".env", ".pem", ".key"))]
 
@@ -166,8 +166,48 @@ def test_the_wheel_built_from_the_context_has_every_module(tmp_path: Path) -> No
             relative = source.relative_to(ROOT).as_posix()
             if "__pycache__" not in relative:
                 expected.add(relative)
-    expected.add("database/alembic.ini")
+    expected.add("infoshare/database/alembic.ini")
+    expected.add("infoshare/examples/intake.json")
     assert expected <= names, sorted(expected - names)
     (entry_points,) = [n for n in names if n.endswith(".dist-info/entry_points.txt")]
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "infoshare = cli.main:app" in text
+    assert "infoshare = infoshare.cli.main:app" in text
+    # Exactly the five top-level names: nothing generic (`settings`, `web`, `cli`) that
+    # could clash with another project installed beside it.
+    top_level = {n.split("/")[0].removesuffix(".py") for n in names if ".dist-info" not in n}
+    assert top_level == {"infoshare", "states", "workflows", "activities", "worker"}
+    for listed in [n for n in names if n.endswith(".dist-info/top_level.txt")]:
+        assert set(zipfile.ZipFile(wheel).read(listed).decode().split()) == top_level
+
+
+# ----- the fonts the PDFs are set in ------------------------------------------------------
+
+# The Debian packages holding DejaVu Sans in every style that activities/fonts.py loads.
+FONT_PACKAGES = {"fonts-dejavu-core", "fonts-dejavu-extra"}
+
+
+def installed_packages(commands: list[dockerfile.Command]) -> set[str]:
+    """The Debian packages `apt-get install` lines of these instructions install."""
+    packages: set[str] = set()
+    for command in commands:
+        if command.cmd != "RUN":
+            continue
+        for step in " ".join(command.value).split("&&"):
+            words = step.split()
+            if words[:2] == ["apt-get", "install"]:
+                packages |= {w for w in words[2:] if not w.startswith("-")}
+    return packages
+
+
+def test_the_runtime_image_installs_the_fonts_the_pdfs_use() -> None:
+    """Without DejaVu every agreement PDF in production would fall back to a core font."""
+    assert installed_packages(final_stage()) >= FONT_PACKAGES
+
+
+def test_the_font_check_fails_on_a_dockerfile_without_them(tmp_path: Path) -> None:
+    text = DOCKERFILE.read_text()
+    bare = tmp_path / "Dockerfile"
+    bare.write_text(text.replace("fonts-dejavu-extra", "").replace("fonts-dejavu-core", ""))
+    commands = list(dockerfile.parse_file(str(bare)))
+    last_from = max(i for i, c in enumerate(commands) if c.cmd == "FROM")
+    assert not FONT_PACKAGES & installed_packages(commands[last_from:])

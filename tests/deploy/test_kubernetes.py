@@ -131,7 +131,7 @@ def test_the_configmap_and_secrets_are_valid_settings() -> None:
     assert settings.log_format == "json"
     assert settings.health_port and settings.metrics_port
     names = {n for n in environment if n.startswith("INFOSHARE_")}
-    from settings import ENV_PREFIX, Settings
+    from infoshare.settings import ENV_PREFIX, Settings
 
     known = {f"{ENV_PREFIX}{field.upper()}" for field in Settings.model_fields}
     assert names - known <= set(PENDING_SETTINGS), names - known - set(PENDING_SETTINGS)

@@ -11,15 +11,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.config import TABLE_END, TABLE_START, env_name, settings_table, show_value
-from cli.main import app
-from settings import Settings
+from infoshare.cli.config import TABLE_END, TABLE_START, env_name, settings_table, show_value
+from infoshare.cli.main import app
+from infoshare.settings import Settings
 from tests.deploy.conftest import ROOT
 
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     for name in list(os.environ):
         if name.startswith("INFOSHARE_"):

@@ -10,10 +10,11 @@ import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from temporalio.testing import WorkflowEnvironment
 
-from observability.tracing import start_tracing
-from settings import get_settings
+from infoshare.observability.tracing import start_tracing
+from infoshare.runtime.temporal import connect
+from infoshare.settings import get_settings
 from tests.factories import make_intake
-from worker import build_worker, connect
+from worker import build_worker
 from workflows.starter import get_status, start_proposal
 
 pytestmark = pytest.mark.devserver
@@ -60,7 +61,7 @@ async def test_a_traced_proposal_records_client_workflow_and_activity_spans(
 def test_tracing_without_opentelemetry_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from observability.tracing import TracingUnavailable
+    from infoshare.observability.tracing import TracingUnavailable
 
     monkeypatch.setitem(sys.modules, "opentelemetry.sdk.trace", None)
     with pytest.raises(TracingUnavailable, match=r"pip install 'infoshare\[otel\]'"):

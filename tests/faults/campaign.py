@@ -18,10 +18,10 @@ from sqlalchemy import select
 from temporalio.client import Client, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.service import RPCError
 
-from bench import lifecycle
-from database.models import DecisionRow, NotificationRow, RegisterRow
-from database.session import session_scope
-from settings import Settings
+from infoshare.bench import lifecycle
+from infoshare.database.models import DecisionRow, NotificationRow, RegisterRow
+from infoshare.database.session import session_scope
+from infoshare.settings import Settings
 from tests.smtp import Inbox, Received
 from workflows.starter import Refused, get_status, get_timeline, send_decision, start_proposal
 

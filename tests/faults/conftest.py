@@ -16,7 +16,7 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 from temporalio.client import Client
 
-from bench.stack import Stack, embedded_stack
+from infoshare.bench.stack import Stack, embedded_stack
 from tests.db_fixtures import POSTGRES_ADMIN_URL, _postgres_database
 from tests.smtp import SmtpServer, smtp_server
 
@@ -65,8 +65,8 @@ def fault_database() -> Iterator[str]:
 async def faults(
     fault_database: str, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[FaultStack]:
-    from database.session import reset_engine
-    from settings import get_settings
+    from infoshare.database.session import reset_engine
+    from infoshare.settings import get_settings
 
     home: Path = tmp_path_factory.mktemp("faults")
     # embedded_stack points this process at the stack: undone when the module ends

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from settings import get_settings
+from infoshare.settings import get_settings
 from tests.faults.campaign import SEED, Figures, check, walk
 from tests.faults.conftest import FaultStack
 

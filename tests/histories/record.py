@@ -25,7 +25,7 @@ HERE = Path(__file__).parent
 async def main(out: Path) -> None:
     os.environ["INFOSHARE_HOME"] = tempfile.mkdtemp(prefix="infoshare-record-")
     os.environ.pop("INFOSHARE_DATABASE_URL", None)
-    from database.migrate import upgrade
+    from infoshare.database.migrate import upgrade
 
     upgrade()
     from tests import people

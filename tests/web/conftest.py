@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from pydantic import SecretStr
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings, get_settings
+from infoshare.settings import Settings, get_settings
 from tests.db_fixtures import *  # noqa: F403
 from tests.workflows.driver import Driver
 
@@ -57,8 +57,8 @@ def csrf_of(html: str) -> str:
 def register_row(proposal_id: str) -> dict[str, Any]:
     """Enter an agreement (version 2) in the register, its document published under the
     documents folder; returns the row."""
-    from database.models import RegisterRow
-    from database.session import session_scope
+    from infoshare.database.models import RegisterRow
+    from infoshare.database.session import session_scope
 
     folder = get_settings().documents_dir / "published" / proposal_id
     folder.mkdir(parents=True, exist_ok=True)
@@ -120,7 +120,7 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> str:
 @pytest_asyncio.fixture
 async def offline(infoshare_home: Path) -> AsyncIterator[httpx.AsyncClient]:
     """The app with the database but no Temporal (nothing listens on port 1)."""
-    from web.app import create_app
+    from infoshare.web.app import create_app
 
     app = create_app(settings_for(temporal_address="127.0.0.1:1"))
     async with asgi_client(app) as client:
@@ -142,7 +142,7 @@ async def live(
     live_settings: Settings, dev_env: WorkflowEnvironment
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app on the real dev server and a worker."""
-    from web.app import create_app
+    from infoshare.web.app import create_app
 
     app = create_app(live_settings, dev_env.client)
     async with asgi_client(app) as client:
@@ -157,7 +157,7 @@ def track(task_queue: str, workflow_id: str) -> None:
 @pytest_asyncio.fixture
 async def web_url(live_settings: Settings) -> AsyncIterator[str]:
     """The web form served by uvicorn on a free localhost port; yields its base URL."""
-    from web.server import bind, serve
+    from infoshare.web.server import bind, serve
 
     sock = bind("127.0.0.1", 0)
     port = sock.getsockname()[1]

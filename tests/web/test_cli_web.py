@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
+from infoshare.cli.main import app
 from tests.cli.test_up import http_status
 from tests.ports import free_port
 
@@ -34,7 +34,7 @@ def taken_port() -> Iterator[int]:
 def test_web_refuses_a_port_in_use(
     taken_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     monkeypatch.setenv("INFOSHARE_HOME", str(tmp_path))
     get_settings.cache_clear()
@@ -47,7 +47,7 @@ def test_web_refuses_a_port_in_use(
 def test_up_refuses_a_web_port_in_use(
     taken_port: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from settings import get_settings
+    from infoshare.settings import get_settings
 
     # `up` exports its settings for the activities: set-then-delete makes monkeypatch
     # restore (or remove) each variable afterwards.

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import httpx
 
-from settings import Settings
+from infoshare.settings import Settings
 from tests import people
 from tests.db_fixtures import add_people
 from tests.web.conftest import asgi_client, register_row, settings_for, sign_in
 
 
 async def test_sign_in_and_the_register(infoshare_env: Settings) -> None:
-    from web.app import create_app
+    from infoshare.web.app import create_app
 
     add_people(
         (people.CASEWORKER, ["caseworker"]), (people.SIGNATORY_LGSCO, ["signatory"], "LGSCO")

@@ -306,8 +306,8 @@ async def test_the_lifecycle_picture(offline: httpx.AsyncClient) -> None:
 @pytest.fixture
 def published(infoshare_home: Path) -> Iterator[dict[str, Any]]:
     """One agreement in the register, its file published under the documents folder."""
-    from database.models import RegisterRow
-    from database.session import session_scope
+    from infoshare.database.models import RegisterRow
+    from infoshare.database.session import session_scope
 
     row = register_row("isp-registered1")
     yield row
@@ -356,8 +356,8 @@ async def test_the_register_refuses_unknown_documents(
 async def test_the_register_serves_nothing_outside_the_documents(
     offline: httpx.AsyncClient, published: dict[str, Any], tmp_path: Path
 ) -> None:
-    from database.models import RegisterRow
-    from database.session import session_scope
+    from infoshare.database.models import RegisterRow
+    from infoshare.database.session import session_scope
 
     outside = tmp_path / "secret.md"
     outside.write_text("not for publication")
@@ -383,7 +383,7 @@ async def test_unknown_paths_and_methods(offline: httpx.AsyncClient) -> None:
 
 
 async def test_behind_single_sign_on_the_header_says_who(infoshare_home: Path) -> None:
-    from web.app import create_app
+    from infoshare.web.app import create_app
 
     app = create_app(settings_for(temporal_address="127.0.0.1:1", web_user_header="X-Email"))
     async with asgi_client(app) as client:

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from temporalio.testing import WorkflowEnvironment
 
-from settings import Settings
+from infoshare.settings import Settings
 from tests import people
 from tests.web.conftest import CSRF, settings_for
 
@@ -41,7 +41,7 @@ class _ServedApp:
     """The web form served by uvicorn in a thread with its own event loop."""
 
     def __init__(self, app_settings: Settings) -> None:
-        from web.server import bind
+        from infoshare.web.server import bind
 
         self.sock = bind("127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
@@ -51,7 +51,7 @@ class _ServedApp:
         self.thread = threading.Thread(target=self._run, name="fuzzed-web", daemon=True)
 
     def _run(self) -> None:
-        from web.server import serve
+        from infoshare.web.server import serve
 
         asyncio.set_event_loop(self.loop)
         self.loop.run_until_complete(serve(self.settings, self.stop, sock=self.sock))
@@ -126,7 +126,7 @@ def _web_schema() -> OpenApiSchema:
     """The app's own OpenAPI document, read at collection time (no server, no database):
     `schemathesis.pytest.from_fixture` would serve it from the running app, but it does not
     work with pytest 9 (it reads `Function._nodeid`, gone)."""
-    from web.app import create_app
+    from infoshare.web.app import create_app
 
     app = create_app(Settings(web_secret_key=SecretStr("collection-only-" + "x" * 32)))
     return schemathesis.openapi.from_dict(app.openapi())

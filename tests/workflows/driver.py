@@ -71,7 +71,7 @@ class Driver:
         task_queue: str,
         via: Literal["update", "signal"] = "update",
     ) -> Driver:
-        from settings import get_settings
+        from infoshare.settings import get_settings
         from workflows.starter import start_proposal
 
         # as the CLI and the web form start it: search attributes and summary included

@@ -13,8 +13,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.testing import WorkflowEnvironment
 
 from activities.files import sha256_of
-from database.models import NotificationRow
-from database.session import session_scope
+from infoshare.database.models import NotificationRow
+from infoshare.database.session import session_scope
 from tests import people
 from tests.factories import make_intake
 from tests.smtp import Received, SmtpServer

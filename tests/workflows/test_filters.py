@@ -12,7 +12,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from codec.pseudonym import caseworker_ref
+from infoshare.codec.pseudonym import caseworker_ref
 from tests import people
 from tests.factories import ALL_FALSE_SCREENING, make_intake
 from tests.workflows.driver import Driver

@@ -28,9 +28,9 @@ from temporalio.common import RawValue
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from codec.encryption import ENCODING, KEY_ID
-from codec.keys import load_keyring
-from settings import get_settings
+from infoshare.codec.encryption import ENCODING, KEY_ID
+from infoshare.codec.keys import load_keyring
+from infoshare.settings import get_settings
 from states.messages import MESSAGES
 from tests import people
 from tests.factories import ALL_FALSE_SCREENING, make_intake

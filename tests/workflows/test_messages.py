@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from temporalio.testing import WorkflowEnvironment
 
-from database.models import DecisionRow, ProposalRow
-from database.session import session_scope
+from infoshare.database.models import DecisionRow, ProposalRow
+from infoshare.database.session import session_scope
 from tests import people
 from tests.conftest import make_worker
 from tests.factories import ALL_FALSE_SCREENING, make_intake

@@ -15,8 +15,8 @@ from temporalio.converter import default
 from temporalio.testing import WorkflowEnvironment
 
 from activities.files import path_of, sha256_of
-from database.models import LocalRecordRow, NotificationRow, RegisterRow
-from database.session import session_scope
+from infoshare.database.models import LocalRecordRow, NotificationRow, RegisterRow
+from infoshare.database.session import session_scope
 from states.types import Policy
 from tests import people
 from tests.factories import ALL_FALSE_SCREENING, make_intake
@@ -38,7 +38,7 @@ def overdue_search_attribute(indexed: dict[str, Payload]) -> datetime | None:
 
 async def settled(d: Driver) -> None:
     """Until the decision log holds the whole timeline: the step's records are written."""
-    from database.models import DecisionRow
+    from infoshare.database.models import DecisionRow
 
     want = len(await d.timeline())
     for _ in range(200):

@@ -9,9 +9,9 @@ import pytest
 from temporalio.client import WorkflowHistory
 from temporalio.worker import Replayer
 
-from codec.converter import data_converter
-from codec.keys import new_keyring
-from worker import make_replayer
+from infoshare.codec.converter import data_converter
+from infoshare.codec.keys import new_keyring
+from infoshare.runtime.temporal import make_replayer
 
 CORPUS = sorted((Path(__file__).parents[1] / "histories").glob("v*/*.json"))
 

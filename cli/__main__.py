@@ -1,5 +1,0 @@
-"""`python -m cli ...`: the same as the `infoshare` script."""
-
-from cli.main import app
-
-app(prog_name="infoshare")
