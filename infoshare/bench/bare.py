@@ -5,7 +5,7 @@ no-op activities as `SharingProposal` does for a lifecycle, and nothing else.
 real history of ours, `bench.shape`). Payloads are plain JSON (no encryption), there are
 no search attributes, no current details, no rules: what is left is the engine's own cost.
 
-`python -m bench.bare ADDRESS TASK_QUEUE` runs its worker until SIGTERM.
+`python -m infoshare.bench.bare ADDRESS TASK_QUEUE` runs its worker until SIGTERM.
 """
 
 from __future__ import annotations

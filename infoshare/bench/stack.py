@@ -2,7 +2,7 @@
 
 A Temporal dev server on a durable SQLite file (WAL), started on free ports; the SQLite
 application database, migrated, with the people the lifecycle needs; workers as
-subprocesses (`infoshare worker` for ours, `python -m bench.bare` for the bare engine), so
+subprocesses (`infoshare worker` for ours, `python -m infoshare.bench.bare` for the bare engine), so
 that the benchmark's own client does not share their interpreter.
 """
 

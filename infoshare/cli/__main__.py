@@ -1,4 +1,4 @@
-"""`python -m cli ...`: the same as the `infoshare` script."""
+"""`python -m infoshare.cli ...`: the same as the `infoshare` script."""
 
 from infoshare.cli.main import app
 

@@ -37,7 +37,7 @@ class Up:
         self.stderr_path = home.parent / f"up-{time.monotonic_ns()}.err"
         self.stderr_file = self.stderr_path.open("w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cli", "up", "--home", str(home),
+            [sys.executable, "-m", "infoshare.cli", "up", "--home", str(home),
              "--port", str(port), "--ui-port", str(ui_port)],
             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=self.stderr_file, text=True,
         )  # fmt: skip
@@ -89,7 +89,7 @@ def cli(
     env: dict[str, str], *args: str, input: str | None = None
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
+        [sys.executable, "-m", "infoshare.cli", *args],
         cwd=ROOT, env=env, input=input, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
 

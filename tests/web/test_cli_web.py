@@ -71,7 +71,7 @@ def test_web_serves_until_sigterm(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("INFOSHARE_")}
     env |= {"INFOSHARE_HOME": str(tmp_path), "INFOSHARE_TEMPORAL_ADDRESS": "127.0.0.1:1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli", "web", "--port", str(port)],
+        [sys.executable, "-m", "infoshare.cli", "web", "--port", str(port)],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
