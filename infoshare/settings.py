@@ -1,7 +1,8 @@
 """Configuration, entirely from environment variables (prefix ``INFOSHARE_``).
 
-Each field's docstring is its description in the README's configuration table
-(`python -m cli.config --update-readme README.md` regenerates it).
+Each field's docstring is its description in the configuration table of
+docs/operators/configuration.md
+(`python -m infoshare.cli.config --update docs/operators/configuration.md` regenerates it).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The configuration as documentation: the README's table, and what a process sees.
+"""The configuration as documentation: the operators' table, and what a process sees.
 
-The README's configuration table is generated from the `Settings` model (names, defaults,
-field docstrings), so it cannot drift:
+The configuration table of docs/operators/configuration.md is generated from the
+`Settings` model (names, defaults, field docstrings), so it cannot drift:
 
-    python -m cli.config --update-readme README.md
+    python -m infoshare.cli.config --update docs/operators/configuration.md
 """
 
 from __future__ import annotations
@@ -17,7 +17,11 @@ from pydantic.fields import FieldInfo
 
 from infoshare.settings import ENV_PREFIX, Settings
 
-TABLE_START = "<!-- settings table: python -m cli.config --update-readme README.md -->"
+# The document that carries the table (relative to the repository's root), and its markers.
+CONFIGURATION_DOC = "docs/operators/configuration.md"
+TABLE_START = (
+    f"<!-- settings table: python -m infoshare.cli.config --update {CONFIGURATION_DOC} -->"
+)
 TABLE_END = "<!-- end of settings table -->"
 
 # Values shown as *** by `infoshare config`: field names containing one of these words.
@@ -56,7 +60,7 @@ def settings_table() -> str:
     return "\n".join(rows)
 
 
-def update_readme(path: Path) -> bool:
+def update_table(path: Path) -> bool:
     """Replace the table between the markers in `path`; True if the file changed."""
     text = path.read_text(encoding="utf-8")
     start, end = text.find(TABLE_START), text.find(TABLE_END)
@@ -90,14 +94,19 @@ def effective_lines(settings: Settings) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--update-readme", type=Path, metavar="README.md")
+    parser.add_argument(
+        "--update",
+        type=Path,
+        metavar="FILE.md",
+        help=f"rewrite the table between the markers of FILE.md (e.g. {CONFIGURATION_DOC})",
+    )
     args = parser.parse_args(argv)
-    if args.update_readme is None:
+    if args.update is None:
         print(settings_table())
         return 0
-    changed = update_readme(args.update_readme)
+    changed = update_table(args.update)
     state = "updated" if changed else "already up to date"
-    print(f"{args.update_readme}: {state}", file=sys.stderr)
+    print(f"{args.update}: {state}", file=sys.stderr)
     return 0
 
 

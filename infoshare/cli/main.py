@@ -256,7 +256,10 @@ def worker() -> None:
 @friendly
 def config(
     markdown: Annotated[
-        bool, typer.Option("--markdown", help="The table of every setting, for the README.")
+        bool,
+        typer.Option(
+            "--markdown", help="The table of every setting (docs/operators/configuration.md)."
+        ),
     ] = False,
 ) -> None:
     """The configuration this process sees (INFOSHARE_* variables), secrets hidden."""
@@ -580,7 +583,8 @@ def messages(
     table: Annotated[
         bool,
         typer.Option(
-            "--table", help="Who may send which message in which state (the README's table)."
+            "--table",
+            help="Who may send which message in which state (the table of docs/approvers.md).",
         ),
     ] = False,
 ) -> None:
@@ -629,7 +633,7 @@ def messages(
 @friendly
 def codec_server(
     port: Annotated[
-        int | None, typer.Option(help="Port (default: INFOSHARE_CODEC_PORT, 8081).", min=1)
+        int | None, typer.Option(help="Port (default: INFOSHARE_CODEC_PORT, 8090).", min=1)
     ] = None,
 ) -> None:
     """Serve the codec server alone: the Temporal UI decodes payloads through it."""

@@ -1,5 +1,6 @@
 """Configuration: bad INFOSHARE_* values stop every command with a message naming the
-variable and the problem; the README's table lists exactly the settings."""
+variable and the problem; the table of docs/operators/configuration.md lists exactly the
+settings."""
 
 from __future__ import annotations
 
@@ -11,7 +12,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from infoshare.cli.config import TABLE_END, TABLE_START, env_name, settings_table, show_value
+from infoshare.cli.config import (
+    CONFIGURATION_DOC,
+    TABLE_END,
+    TABLE_START,
+    env_name,
+    settings_table,
+    show_value,
+)
 from infoshare.cli.main import app
 from infoshare.settings import Settings
 from tests.deploy.conftest import ROOT
@@ -93,12 +101,12 @@ def test_config_shows_what_the_process_sees_with_secrets_hidden(
     assert len(lines) == len(Settings.model_fields)
 
 
-# ----- the README's table -----------------------------------------------------------------
+# ----- the table in docs/operators/configuration.md ---------------------------------------
 
 
-def readme_rows() -> dict[str, tuple[str, str]]:
-    """variable -> (default cell, meaning) from the README's generated table."""
-    text = (ROOT / "README.md").read_text()
+def docs_rows() -> dict[str, tuple[str, str]]:
+    """variable -> (default cell, meaning) from the docs' generated table."""
+    text = (ROOT / CONFIGURATION_DOC).read_text()
     start, end = text.index(TABLE_START), text.index(TABLE_END)
     rows = {}
     for line in text[start:end].splitlines():
@@ -108,26 +116,26 @@ def readme_rows() -> dict[str, tuple[str, str]]:
     return rows
 
 
-def test_the_readme_lists_exactly_the_settings_with_their_defaults() -> None:
-    rows = readme_rows()
+def test_the_docs_list_exactly_the_settings_with_their_defaults() -> None:
+    rows = docs_rows()
     fields = Settings.model_fields
     assert set(rows) == {env_name(name) for name in fields}, (
-        "the README's configuration table is out of date: "
-        "python -m cli.config --update-readme README.md"
+        f"{CONFIGURATION_DOC}'s configuration table is out of date: "
+        f"python -m infoshare.cli.config --update {CONFIGURATION_DOC}"
     )
     for name, info in fields.items():
         default = show_value(info.get_default(call_default_factory=True))
         assert rows[env_name(name)][0] == (f"`{default}`" if default else "empty"), name
 
 
-def test_the_readme_table_is_the_generated_one() -> None:
-    text = (ROOT / "README.md").read_text()
+def test_the_docs_table_is_the_generated_one() -> None:
+    text = (ROOT / CONFIGURATION_DOC).read_text()
     section = text[text.index(TABLE_START) + len(TABLE_START) : text.index(TABLE_END)]
     assert section.strip() == settings_table(), (
-        "regenerate it: python -m cli.config --update-readme README.md"
+        f"regenerate it: python -m infoshare.cli.config --update {CONFIGURATION_DOC}"
     )
 
 
 def test_every_setting_is_described() -> None:
     undocumented = [name for name, info in Settings.model_fields.items() if not info.description]
-    assert not undocumented, f"give these a docstring in settings.py: {undocumented}"
+    assert not undocumented, f"give these a docstring in infoshare/settings.py: {undocumented}"

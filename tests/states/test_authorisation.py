@@ -1,8 +1,8 @@
-"""The authorisation table (states/authorisation.py) against the README and the proposal.
+"""The authorisation table (states/authorisation.py) against docs/approvers.md and the proposal.
 
-The README's copy of the table is the spec: it must equal the generated one, and every role
+The docs' copy of the table is the spec: it must equal the generated one, and every role
 (plus someone not in the directory) x every message x every state is sent to a pure
-`Proposal` and must be accepted exactly where the README's table says so, refused
+`Proposal` and must be accepted exactly where the docs' table says so, refused
 everywhere else with the reason, changing nothing. The footnotes (segregation of duties,
 advice's claimed role, signatories' organisation) are checked the same way.
 """
@@ -27,29 +27,29 @@ from tests import people
 from tests.factories import LAWFUL_BASIS, SPECIAL_CONDITION
 from tests.states.test_proposal import Walk, _in_scoping, reached, snapshot
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+APPROVERS_DOC = Path(__file__).resolve().parents[2] / "docs" / "approvers.md"
 START, END = "<!-- authorisation-table:start -->\n", "<!-- authorisation-table:end -->"
 STRANGER = "stranger@phso.example"
 
 
-def readme_block() -> str:
-    text = README.read_text(encoding="utf-8")
-    assert START in text and END in text, "the README has lost its authorisation table"
+def docs_block() -> str:
+    text = APPROVERS_DOC.read_text(encoding="utf-8")
+    assert START in text and END in text, "docs/approvers.md has lost its authorisation table"
     return text.split(START, 1)[1].split(END, 1)[0]
 
 
-def test_the_readme_table_is_the_generated_one() -> None:
-    assert readme_block() == markdown_table(), (
-        "README.md's authorisation table is out of date: paste `infoshare messages --table` "
-        "between its authorisation-table markers"
+def test_the_docs_table_is_the_generated_one() -> None:
+    assert docs_block() == markdown_table(), (
+        "docs/approvers.md's authorisation table is out of date: paste "
+        "`infoshare messages --table` between its authorisation-table markers"
     )
 
 
-# ----- the README's table, read back as data ---------------------------------------------
+# ----- the docs' table, read back as data -----------------------------------------------
 
 
 class Spec:
-    """The README's table: cells (message -> role -> states) and the footnote marks."""
+    """The docs' table: cells (message -> role -> states) and the footnote marks."""
 
     def __init__(self, block: str) -> None:
         groups = dict(re.findall(r"\*([a-z -]+)\*: ([a-z_, ]+?)[;.]", block))
@@ -85,10 +85,10 @@ class Spec:
         return any(state in states for states in self.cells[message].values())
 
 
-SPEC = Spec(readme_block())
+SPEC = Spec(docs_block())
 
 
-def test_the_readme_table_reads_back_as_the_code_s_table() -> None:
+def test_the_docs_table_reads_back_as_the_code_s_table() -> None:
     assert SPEC.roles == list(Role)
     assert set(SPEC.cells) == set(MESSAGES)
     for message, cells in SPEC.cells.items():

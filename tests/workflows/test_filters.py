@@ -1,4 +1,4 @@
-"""The filters the README gives approvers to paste into the Temporal UI's search box
+"""The filters docs/approvers.md gives approvers to paste into the Temporal UI's search box
 (`IspAwaiting`, `IspState`, `IspPartners`, `IspNextReview`, `IspCaseworker`) return the
 right proposals on the dev server, through the same visibility query the UI runs."""
 
@@ -19,7 +19,7 @@ from tests.workflows.driver import Driver
 
 pytestmark = pytest.mark.devserver
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+APPROVERS_DOC = (Path(__file__).resolve().parents[2] / "docs" / "approvers.md").read_text()
 CQC = [{"name": "CQC", "kind": "public_body", "location": "england"}]
 
 
@@ -39,7 +39,7 @@ async def matching(client: Client, query: str, want: set[str], timeout: float = 
         await asyncio.sleep(0.2)
 
 
-async def test_the_readme_filters(dev_env: WorkflowEnvironment, dev_worker: str) -> None:
+async def test_the_documented_filters(dev_env: WorkflowEnvironment, dev_worker: str) -> None:
     client = dev_env.client
     # waits for the DPO (screening answered), shared with LGSCO
     for_dpo = await Driver.start(client, make_intake(), dev_worker)
@@ -68,7 +68,7 @@ async def test_the_readme_filters(dev_env: WorkflowEnvironment, dev_worker: str)
         f'IspCaseworker = "{caseworker_ref(people.CASEWORKER)}"': everyone,
         f'IspCaseworker = "{people.CASEWORKER}"': set(),  # never the address itself
         # nothing here is overdue (tests/workflows/test_overdue.py sets it); the server
-        # takes the README's filter
+        # takes the documented filter
         "IspOverdueSince IS NOT NULL": set(),
         f'IspNextReview BETWEEN "{utc(now)}" AND "{utc(now + timedelta(days=40))}"': {
             active.workflow_id
@@ -82,7 +82,7 @@ async def test_the_readme_filters(dev_env: WorkflowEnvironment, dev_worker: str)
     for query, want in filters.items():
         await matching(client, query + mine, want)
 
-    # The README gives each of these filters (its dates are examples).
+    # docs/approvers.md gives each of these filters (its dates are examples).
     for shape in (
         'IspAwaiting = "dpo"',
         'IspAwaiting IN ("dpo", "information_rights")',
@@ -95,4 +95,4 @@ async def test_the_readme_filters(dev_env: WorkflowEnvironment, dev_worker: str)
         "IspNextReview < ",
         'ExecutionStatus = "Running" AND IspState != "active"',
     ):
-        assert shape in README, f"the README's filters for approvers lack {shape!r}"
+        assert shape in APPROVERS_DOC, f"the filters of docs/approvers.md lack {shape!r}"
