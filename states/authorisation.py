@@ -12,7 +12,7 @@ the states of `states.machine.ACCEPTS`). On top of the table, three rules about 
 `may_send` gives the whole decision. The workflow checks what it can before asking the people
 directory (`check_without_directory`: the state and segregation, in its Update validator) and
 the rest once it has the sender's entry (`check_directory`). `markdown_table` renders the
-table for the README, which a test keeps equal to it.
+table for docs/approvers.md, which a test keeps equal to it.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def may_send(attempt: Attempt, person: Person | None) -> Verdict:
     return verdict if not verdict.allowed else check_directory(attempt, person)
 
 
-# ----- the README table --------------------------------------------------------------------
+# ----- the approvers' table (docs/approvers.md) -------------------------------------------
 
 # Groups of states, so that the table stays readable.
 GROUPS: dict[str, tuple[str, ...]] = {"pre-active": PRE_ACTIVE, "in force": IN_FORCE}

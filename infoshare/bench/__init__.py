@@ -1,1 +1,1 @@
-"""`infoshare bench`: ours against the bare engine, on the embedded stack (README "Benchmark")."""
+"""`infoshare bench`: ours against the bare engine, on the embedded stack (docs/benchmark.md)."""

@@ -1,4 +1,4 @@
-"""The README's "Changing the workflow safely", proved on the recorded corpus: a change
+"""docs/developers/changing-the-workflow.md, proved on the recorded corpus: a change
 guarded by `workflow.patched` replays every history of every release, and the same change
 unguarded is caught by the replay check."""
 

@@ -1,4 +1,4 @@
-"""The pure proposal aggregate (states/proposal.py), driven without Temporal.
+"""The pure proposal aggregate (states/proposal/), driven without Temporal.
 
 A `Walk` drives one `Proposal` the way people and the workflow do: each message through
 `apply` with the sender's directory entry (tests/people.py), a draft of the agreement

@@ -1,4 +1,4 @@
-"""The protocol's automatic decisions, clause by clause (states/rules.py)."""
+"""The protocol's automatic decisions, clause by clause (states/rules/)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Creates the namespace and registers infoshare's search attributes (what approvers
 # filter on in the Temporal UI), leaving whatever exists alone. Runs in the
-# temporalio/admin-tools image; the same commands work on any cluster (deploy/README.md).
+# temporalio/admin-tools image; the same commands work on any cluster (docs/operators/deployment.md).
 set -eu
 
 ADDRESS=${TEMPORAL_ADDRESS:-temporal:7233}
