@@ -1,6 +1,7 @@
 """Two versions of a change to SharingProposal, to prove what
-docs/developers/changing-the-workflow.md says about changing the workflow safely: after each recorded step, a new activity files a copy of
-the step. Registered under the same name, each replays the recorded corpus.
+docs/developers/changing-the-workflow.md says about changing the workflow safely: after
+each recorded step, a new activity files a copy of the step. Registered under the same
+name, each replays the recorded corpus.
 
 - `PatchedSharingProposal` guards the new step with `workflow.patched`: old histories (no
   patch marker) take the old path and replay; new proposals take the new one.
