@@ -26,10 +26,10 @@ with workflow.unsafe.imports_passed_through():
     from activities.records import record_step
     from activities.register import publish_agreement
     from states.intake import Intake
-    from states.messages import MESSAGES
     from states.proposal import Proposal, ProposalData, Refusal
     from states.types import NotificationRequest, Person
     from workflows import details
+    from workflows.messages import MessageHandlers
     from workflows.search_attributes import (
         ISP_AWAITING,
         ISP_CASEWORKER,
@@ -53,14 +53,17 @@ POLICY_TIMEOUT = timedelta(seconds=20)
 # again. Counted from scheduling: under load the look-up can wait its turn on the worker.
 DIRECTORY_TIMEOUT = timedelta(minutes=2)
 REFUSED = "Refused"
-# Behaviour added after the first release, kept off when replaying histories without it:
-# v2 publishes the signed agreement to the register and reminds/escalates when overdue;
-# v3 records a step and queues its notifications in one activity instead of two.
+# Behaviour added after the first release, kept off when replaying histories without it
+# (each named by what it does; docs/developers/changing-the-workflow.md says how each is
+# retired): release 2 publishes the signed agreement to the register and reminds and
+# escalates when overdue; release 3 records a step and queues its notifications in one
+# activity instead of two.
 REGISTER_AND_REMINDERS = "register-and-reminders"
 ONE_ACTIVITY_PER_STEP = "one-activity-per-step"
 
 
-class _SharingProposal:
+@workflow.defn(name="SharingProposal")
+class SharingProposal(MessageHandlers):
     @workflow.init
     def __init__(self, intake: Intake, carried: ProposalData | None = None) -> None:
         # Started with the intake alone, the SDK cannot match two type hints to one payload
@@ -74,13 +77,15 @@ class _SharingProposal:
         self._ready = False
         self._settled_upto = 0
         self._search_attributes: dict[str, Any] = {}
-        self._v2 = False
-        self._v3 = False
+        self._register_and_reminders = False
+        self._one_activity_per_step = False
 
     @workflow.run
     async def run(self, intake: Intake, carried: ProposalData | None = None) -> dict[str, Any]:
-        self._v2 = workflow.patched(REGISTER_AND_REMINDERS)
-        self._v3 = self._v2 and workflow.patched(ONE_ACTIVITY_PER_STEP)
+        self._register_and_reminders = workflow.patched(REGISTER_AND_REMINDERS)
+        self._one_activity_per_step = self._register_and_reminders and workflow.patched(
+            ONE_ACTIVITY_PER_STEP
+        )
         if self.proposal.data.policy is None:
             self.proposal.set_policy(
                 await workflow.execute_activity(
@@ -93,8 +98,10 @@ class _SharingProposal:
             await self._settle()
             if self.proposal.terminal:
                 # A message applied while the last step was settling is settled too: its
-                # sender waits for that (v1 could stop here and leave the sender waiting).
-                if self._v2 and self._settled_upto < len(self.proposal.data.timeline):
+                # sender waits for that (release 1 could stop here and leave the sender
+                # waiting; the fix came with release 2's flag).
+                unsettled = self._settled_upto < len(self.proposal.data.timeline)
+                if self._register_and_reminders and unsettled:
                     continue
                 break
             if self._time_to_continue_as_new(reviews_at_start):
@@ -175,12 +182,13 @@ class _SharingProposal:
         )
 
     def _until_next_wake(self) -> timedelta | None:
-        """Until the next review falls due or, since v2, the next reminder or escalation."""
+        """Until the next review falls due or, with register-and-reminders, the next reminder
+        or escalation."""
         times = []
         due = self.proposal.data.next_review_due
         if self.proposal.state == "active" and due is not None:
             times.append(due)
-        if self._v2 and (chase := self.proposal.next_chase_at()) is not None:
+        if self._register_and_reminders and (chase := self.proposal.next_chase_at()) is not None:
             times.append(chase)
         if not times:
             return None
@@ -200,13 +208,13 @@ class _SharingProposal:
             draft = await self._activity(draft_agreement, request)
             p.agreement_drafted(draft, workflow.now())
         chases: list[NotificationRequest] = []
-        if self._v2:
+        if self._register_and_reminders:
             await self._publish()
             p.note_waiting(workflow.now())
             while (kind := p.chase_due(workflow.now())) is not None:
                 chases.append(p.chase(kind, workflow.now()))
         upto = len(p.data.timeline)
-        if self._v3:
+        if self._one_activity_per_step:
             await self._record_and_notify(upto, chases)
         else:
             if p.data.recorded_upto < upto:
@@ -223,7 +231,7 @@ class _SharingProposal:
         self._settled_upto = max(self._settled_upto, upto)
 
     async def _record_and_notify(self, upto: int, chases: list[NotificationRequest]) -> None:
-        """v3: the step's events and whom to tell now, in one activity."""
+        """One activity per step: the step's events and whom to tell now, together."""
         p = self.proposal
         waiting = p.waiting_notification()
         notifications = [waiting, *chases] if waiting is not None else chases
@@ -266,7 +274,7 @@ class _SharingProposal:
             ISP_NEXT_REVIEW.name: p.data.next_review_due,
         }
         keys: list[Any] = [ISP_STATE, ISP_AWAITING, ISP_PARTNERS, ISP_CASEWORKER, ISP_NEXT_REVIEW]
-        if self._v2:
+        if self._register_and_reminders:
             wanted[ISP_OVERDUE_SINCE.name] = p.data.overdue_since
             # IspCaseworker is set once, at start, to a pseudonym (codec.pseudonym): the
             # workflow has no key to compute it, and must not write the address.
@@ -281,35 +289,3 @@ class _SharingProposal:
         if updates:
             workflow.upsert_search_attributes(updates)
 
-
-def _handlers_for(message: str) -> tuple[Any, Any, Any]:
-    # `= None`: a message sent with no payload at all is refused like any bad payload (without
-    # a default the handler would raise TypeError and fail every workflow task after it).
-    async def as_update(self: _SharingProposal, payload: Any = None) -> dict[str, Any]:
-        return await self._receive(message, payload, via_update=True)
-
-    def validate(self: _SharingProposal, payload: Any = None) -> None:
-        self._validate(message, payload)
-
-    async def as_signal(self: _SharingProposal, payload: Any = None) -> None:
-        await self._receive(message, payload, via_update=False)
-
-    return as_update, validate, as_signal
-
-
-def _add_message_handlers(cls: type) -> None:
-    """Each message of CONTRACT.md as an Update with a validator and a Signal, one name."""
-    for name, spec in MESSAGES.items():
-        roles = " or ".join(r.value for r in spec.roles)
-        description = f"{spec.description} [{roles}; clauses {', '.join(spec.clauses)}]"
-        as_update, validate, as_signal = _handlers_for(name)
-        update = workflow.update(name=name, description=description)(as_update)
-        update.validator(validate)
-        setattr(cls, f"update_{name}", update)
-        setattr(
-            cls, f"signal_{name}", workflow.signal(name=name, description=description)(as_signal)
-        )
-
-
-_add_message_handlers(_SharingProposal)
-SharingProposal = workflow.defn(name="SharingProposal")(_SharingProposal)

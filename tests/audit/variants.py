@@ -25,7 +25,7 @@ PATCH_ID = "file-step-copy"
 NEW_ACTIVITY = "file_step_copy"
 
 
-class _FilesEachStep(SharingProposal):  # type: ignore[misc,valid-type]
+class _FilesEachStep(SharingProposal):
     """The change: after each recorded step, file a copy of it (a new activity)."""
 
     def take_new_step(self) -> bool:
