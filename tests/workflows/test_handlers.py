@@ -3,6 +3,7 @@ messages of CONTRACT.md: each an Update with its validator and a Signal of the s
 
 from __future__ import annotations
 
+from temporalio.common import _type_hints_from_func
 from temporalio.workflow import _Definition
 
 from states.messages import MESSAGES
@@ -61,3 +62,13 @@ async def test_each_handler_hands_on_its_own_message_and_payload() -> None:
             (name, {"n": 3}, "signal"),
             (name, None, "update"),
         ]
+
+
+def test_two_payloads_never_reach_a_handler() -> None:
+    """With `self` annotated the SDK reads two argument types, and decodes two payloads
+    against them, which fails before the handler runs (the real server's refusal is in
+    test_hostile_messages.py); with one type it would hand both to a one-payload handler."""
+    for name in MESSAGES:
+        for fn in (DEFINITION.updates[name].fn, DEFINITION.signals[name].fn):
+            arg_types, _ = _type_hints_from_func(fn)
+            assert arg_types is not None and len(arg_types) == 2, fn.__name__
