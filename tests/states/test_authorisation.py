@@ -25,7 +25,7 @@ from states.proposal import ProposalData, Refusal, message_digest
 from states.types import LocalRecord, Person
 from tests import people
 from tests.factories import LAWFUL_BASIS, SPECIAL_CONDITION
-from tests.states.test_proposal import Walk, _in_scoping, reached, snapshot
+from tests.states.proposal.helpers import Walk, _in_scoping, reached, snapshot
 
 APPROVERS_DOC = Path(__file__).resolve().parents[2] / "docs" / "approvers.md"
 START, END = "<!-- authorisation-table:start -->\n", "<!-- authorisation-table:end -->"

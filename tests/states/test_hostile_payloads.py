@@ -22,8 +22,8 @@ from states.types import Person
 from tests import people
 from tests.factories import make_intake
 from tests.hostile import hostile_payload, kind_of_refusal, nested, summary
+from tests.states.proposal.helpers import PERSONS, snapshot
 from tests.states.test_authorisation import fitting_payload, prepared
-from tests.states.test_proposal import PERSONS, snapshot
 
 EXAMPLES = 1000
 SENDERS: list[tuple[str, Person | None]] = [

@@ -12,7 +12,7 @@ from states.messages import MESSAGES
 from states.types import Policy, Publication
 from tests import people
 from tests.factories import ALL_FALSE_SCREENING
-from tests.states.test_proposal import Walk, reached
+from tests.states.proposal.helpers import Walk, reached
 
 POLICY = Policy(remind_after=timedelta(days=5), escalate_after=timedelta(days=12))
 
