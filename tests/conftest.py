@@ -35,6 +35,19 @@ _INDEXED = {
 }
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How often `patiently` retried the time-skipping server's timeout, and where."""
+    driver = sys.modules.get("tests.workflows.driver")  # only when workflow tests ran
+    if driver is None:
+        return
+    retries = driver.RETRIES
+    where = ", ".join(f"{site}: {n}" for site, n in sorted(retries.items()))
+    terminalreporter.write_line(
+        f"patiently: {sum(retries.values())} retries of a request that timed out"
+        + (f" ({where})" if where else "")
+    )
+
+
 @pytest.fixture(scope="session")
 def infoshare_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """An embedded home: SQLite file migrated to head, the people directory seeded."""
