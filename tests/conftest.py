@@ -23,7 +23,7 @@ from temporalio.worker import Worker
 
 from infoshare.codec.converter import configured_data_converter
 from tests.people import seed_people
-from tests.ports import free_port
+from tests.ports import default_ports, free_port, holding
 from tests.smtp import SmtpServer, smtp_server
 
 BIN = Path(sys.executable).parent
@@ -46,6 +46,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         f"patiently: {sum(retries.values())} retries of a request that timed out"
         + (f" ({where})" if where else "")
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_ports_taken() -> Iterator[dict[str, int]]:
+    """The stack's default ports (Temporal 7233 and its UI 8233, the web form 8000, the
+    codec server 8090, the worker's health 8081 and metrics 9464) are taken for the whole
+    run: a test that starts a server on a default port, or needs one free, fails here every
+    time, not only when another stack happens to run on this machine. Each test chooses
+    free ports (tests/ports.py)."""
+    with holding(default_ports()) as held:
+        yield held
 
 
 @pytest.fixture(scope="session")
