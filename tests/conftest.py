@@ -3,11 +3,12 @@ each with the real activities, and an embedded home (SQLite file) seeded with pe
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -16,13 +17,13 @@ import pytest
 import pytest_asyncio
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
-from temporalio.client import WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from infoshare.codec.converter import configured_data_converter
 from tests.people import seed_people
-from tests.ports import free_port
+from tests.ports import default_ports, free_port, holding
 from tests.smtp import SmtpServer, smtp_server
 
 BIN = Path(sys.executable).parent
@@ -32,6 +33,30 @@ _INDEXED = {
     "KeywordList": IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
     "Datetime": IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
 }
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """How often `patiently` retried the time-skipping server's timeout, and where."""
+    driver = sys.modules.get("tests.workflows.driver")  # only when workflow tests ran
+    if driver is None:
+        return
+    retries = driver.RETRIES
+    where = ", ".join(f"{site}: {n}" for site, n in sorted(retries.items()))
+    terminalreporter.write_line(
+        f"patiently: {sum(retries.values())} retries of a request that timed out"
+        + (f" ({where})" if where else "")
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def default_ports_taken() -> Iterator[dict[str, int]]:
+    """The stack's default ports (Temporal 7233 and its UI 8233, the web form 8000, the
+    codec server 8090, the worker's health 8081 and metrics 9464) are taken for the whole
+    run: a test that starts a server on a default port, or needs one free, fails here every
+    time, not only when another stack happens to run on this machine. Each test chooses
+    free ports (tests/ports.py)."""
+    with holding(default_ports()) as held:
+        yield held
 
 
 @pytest.fixture(scope="session")
@@ -195,23 +220,42 @@ def make_worker(env: WorkflowEnvironment, task_queue: str) -> Worker:
     return build_worker(env.client, settings)
 
 
-async def replay_and_clean_up(env: WorkflowEnvironment, queue: str) -> None:
-    """Replay every history the test made against the code (determinism), then terminate
-    what still runs: on the time-skipping server a leftover timer would hold up time."""
+async def replay_every_run(client: Client, workflow_ids: Iterable[str]) -> tuple[int, list[str]]:
+    """Replay every run of each workflow against the code: the whole continue-as-new chain,
+    followed back from the latest run to the first (`fetch_runs`). Returns how many runs
+    were replayed, and the failures."""
+    from infoshare.audit.history import fetch_runs, run_id
     from infoshare.runtime.temporal import make_replayer
-    from tests.workflows.driver import Driver, describe, patiently
+    from tests.workflows.driver import patiently
 
     replayer = make_replayer()
-    failures = []
-    for workflow_id in Driver.started.pop(queue, []):
-        handle = env.client.get_workflow_handle(workflow_id)
-        history = await patiently(handle.fetch_history)
-        result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
-        if result.replay_failure is not None:
-            failures.append(f"{workflow_id}: {result.replay_failure}")
+    replayed, failures = 0, []
+    for workflow_id in workflow_ids:
+        # a test may end just as a run continues-as-new (the time-skipping server's quirk)
+        runs = await patiently(functools.partial(fetch_runs, client, workflow_id))
+        for number, history in enumerate(runs, start=1):
+            result = await replayer.replay_workflow(history, raise_on_replay_failure=False)
+            replayed += 1
+            if result.replay_failure is not None:
+                failures.append(
+                    f"{workflow_id} run {number} of {len(runs)} ({run_id(history)}): "
+                    f"{result.replay_failure}"
+                )
+    return replayed, failures
+
+
+async def replay_and_clean_up(env: WorkflowEnvironment, queue: str) -> None:
+    """Replay every run of every proposal the test made against the code (determinism),
+    then terminate what still runs: on the time-skipping server a leftover timer would
+    hold up time."""
+    from tests.workflows.driver import Driver, describe
+
+    workflow_ids = Driver.started.pop(queue, [])
+    _, failures = await replay_every_run(env.client, workflow_ids)
+    for workflow_id in workflow_ids:
         info = await describe(env.client, workflow_id)
         if info.status == WorkflowExecutionStatus.RUNNING.value:
-            await handle.terminate("test finished")
+            await env.client.get_workflow_handle(workflow_id).terminate("test finished")
     assert not failures, "histories that do not replay:\n" + "\n".join(failures)
 
 

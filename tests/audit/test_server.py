@@ -25,7 +25,7 @@ from infoshare.database.session import session_scope
 from tests import people
 from tests.audit.conftest import ainvoke
 from tests.factories import ALL_FALSE_SCREENING, LAWFUL_BASIS, SPECIAL_CONDITION, make_intake
-from tests.workflows.driver import SHA, Driver, patiently
+from tests.workflows.driver import SHA, Driver
 from tests.workflows.test_lifecycle import skip_to_next_review
 
 Driven = tuple[str, str, str, str]  # via, message, actor, outcome
@@ -231,7 +231,7 @@ async def test_every_run_of_a_continued_proposal(
     await d.review(1)
     await skip_to_next_review(env, d)  # review 2 falls due in a new run
 
-    runs = await patiently(lambda: fetch_runs(env.client, d.workflow_id))
+    runs = await fetch_runs(env.client, d.workflow_id)  # review 2 is due: the new run is up
     assert len(runs) == 2
     assert previous_run_id(runs[1]) == run_id(runs[0]) and previous_run_id(runs[0]) == ""
     trail = await build_trail(runs, env.client.data_converter)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner, Result
 from infoshare.cli.main import app
 from states.messages import MESSAGES
 from tests.cli.conftest import EXAMPLE_INTAKE
+from tests.ports import free_port
 
 
 def invoke(runner: CliRunner, *args: str, input: str | None = None) -> Result:
@@ -272,8 +273,10 @@ def test_bad_configuration_names_the_variable(
 def test_up_refuses_a_port_in_use(
     runner: CliRunner, home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # `up` exports its settings for the activities; let monkeypatch restore them.
-    monkeypatch.setenv("INFOSHARE_UI_PORT", "8233")
+    # `up` exports its settings for the activities; let monkeypatch restore them. No port
+    # but the one taken here is in use (not the defaults, which another stack may hold).
+    for name in ("UI_PORT", "CODEC_PORT", "WEB_PORT"):
+        monkeypatch.setenv(f"INFOSHARE_{name}", str(free_port()))
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -284,10 +287,12 @@ def test_up_refuses_a_port_in_use(
 
 
 def test_up_same_ports(runner: CliRunner, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("INFOSHARE_UI_PORT", "8233")
-    result = invoke(runner, "up", "--port", "9000", "--ui-port", "9000")
+    for name in ("UI_PORT", "CODEC_PORT", "WEB_PORT"):
+        monkeypatch.setenv(f"INFOSHARE_{name}", str(free_port()))
+    port = free_port()
+    result = invoke(runner, "up", "--port", str(port), "--ui-port", str(port))
     assert result.exit_code == 2
-    assert "must differ" in result.stderr and "Temporal UI 9000" in result.stderr
+    assert "must differ" in result.stderr and f"Temporal UI {port}" in result.stderr
 
 
 def test_dev_server_command(tmp_path: Path) -> None:

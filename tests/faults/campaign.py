@@ -31,6 +31,19 @@ TRANSIENT = (RPCError, WorkflowUpdateRPCTimeoutOrCancelledError, TimeoutError, C
 # The refusal the workflow answers while the people directory is unreachable.
 RETRY_LATER = "could not be reached"
 
+# What every campaign does and what it must come to, as README.md's "Fault injection"
+# states it; the tests assert these exact figures, not "at least one".
+PROPOSALS = 10  # walked at once from intake to `active`
+MESSAGES = 120  # 12 per proposal (lifecycle.MESSAGE_COUNT)
+EMAILS = 160  # 16 per proposal, each reaching the SMTP server once
+LOST = 0  # proposals, messages, rows or emails missing or wrong
+KILLS = 4  # kill -9 of the worker (kill-worker)
+RESTARTS = 2  # Temporal dev server stopped and started again (restart-server)
+OUTAGES = 2  # database refusing connections for 3 to 6 s (database-outage)
+DUPLICATES = 230  # messages sent twice at once, or the one before again (twice-out-of-order)
+REFUSED_OUT_OF_ORDER = 90  # messages sent too early or again too late, refused
+WORKERS = 2  # workers sharing the task queue (two-workers)
+
 
 @dataclass
 class Figures:
@@ -102,10 +115,12 @@ async def walk(
     rng: random.Random,
     *,
     twice_and_out_of_order: bool = False,
+    hold_last: asyncio.Event | None = None,
 ) -> str:
     """Start a proposal and walk it to `active` with the real messages; with
     `twice_and_out_of_order`, also send the next message too early (refused), send each
-    message twice at once (an Update and a Signal) and repeat the one before it."""
+    message twice at once (an Update and a Signal) and repeat the one before it. With
+    `hold_last`, the last message waits for it: the proposal is still open until then."""
     workflow_id: str = await patient(lambda: start_proposal(client, lifecycle.intake(), settings))
     figures.proposals += 1
     await asyncio.sleep(rng.uniform(0, 0.5))
@@ -118,6 +133,8 @@ async def walk(
             status = await patient(lambda: get_status(client, workflow_id))
             sha256 = (status["agreement"] or {}).get("sha256", "")
             await asyncio.sleep(0 if sha256 else 0.1)
+        if hold_last is not None and index == lifecycle.MESSAGE_COUNT - 1:
+            await hold_last.wait()
         plan = lifecycle.messages(sha256)
         name, body = plan[index]
         figures.messages += 1

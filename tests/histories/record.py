@@ -1,8 +1,10 @@
-"""Record the replay corpus: `python -m tests.histories.record [--out DIR]`.
+"""Record the replay corpus of a new release: `python -m tests.histories.record [--out DIR]`.
 
 Runs each scenario on the time-skipping server with the real worker and writes every run's
-history as JSON (`SCENARIO-runN.json`). Re-run it only to ADD histories for a new release;
-never rewrite the old ones: they are what old proposals in production look like.
+history as JSON (`SCENARIO-runN.json`) into a new folder (by default the next `vN`), then
+adds their lines to MANIFEST.sha256. It only ADDS histories: it refuses a folder that
+already holds histories and never overwrites a file, since recorded histories are never
+rewritten: they are what old proposals in production look like.
 """
 
 from __future__ import annotations
@@ -22,7 +24,35 @@ from temporalio.testing import WorkflowEnvironment
 HERE = Path(__file__).parent
 
 
+class AlreadyRecorded(SystemExit):
+    """The folder already holds recorded histories: record a new release elsewhere."""
+
+
+def next_release_folder() -> Path:
+    numbers = [int(p.name[1:]) for p in HERE.glob("v*") if p.is_dir() and p.name[1:].isdigit()]
+    return HERE / f"v{max(numbers, default=0) + 1}"
+
+
+def refuse_recorded(out: Path) -> None:
+    existing = sorted(out.glob("*.json")) if out.is_dir() else []
+    if existing:
+        raise AlreadyRecorded(
+            f"{out} already holds {len(existing)} recorded histories: they are never "
+            "rewritten; record a new release into a new folder (--out)"
+        )
+
+
+def write_new(path: Path, text: str) -> None:
+    """Write a recorded history; never over one already there."""
+    try:
+        with path.open("x") as f:
+            f.write(text)
+    except FileExistsError:
+        raise AlreadyRecorded(f"{path} is already recorded: it is never rewritten") from None
+
+
 async def main(out: Path) -> None:
+    refuse_recorded(out)
     os.environ["INFOSHARE_HOME"] = tempfile.mkdtemp(prefix="infoshare-record-")
     os.environ.pop("INFOSHARE_DATABASE_URL", None)
     from infoshare.database.migrate import upgrade
@@ -144,6 +174,7 @@ async def main(out: Path) -> None:
         "records-released": ({}, records_released),
     }
     out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
     async with make_worker(env, "record"):
         for name, (overrides, drive) in scenarios.items():
             d = await Driver.start(env.client, make_intake(**overrides), "record", via="signal")
@@ -153,12 +184,19 @@ async def main(out: Path) -> None:
             for n, run_id in enumerate(dict.fromkeys([*runs, last]), start=1):
                 handle = env.client.get_workflow_handle(d.workflow_id, run_id=run_id)
                 history = await handle.fetch_history()
-                (out / f"{name}-run{n}.json").write_text(history.to_json())
+                path = out / f"{name}-run{n}.json"
+                write_new(path, history.to_json())
+                written.append(path)
             print(f"{name}: {n} run(s)", file=sys.stderr)
     await env.shutdown()
+    if out.resolve().parent == HERE.resolve():
+        from tests.histories import manifest
+
+        manifest.add([p.resolve().relative_to(HERE.resolve()) for p in written])
+        print(f"added {len(written)} lines to {manifest.NAME}", file=sys.stderr)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=HERE / "v3")
+    parser.add_argument("--out", type=Path, default=next_release_folder())
     asyncio.run(main(parser.parse_args().out))

@@ -54,6 +54,9 @@ def test_up_refuses_a_web_port_in_use(
     for name in ("HOME", "TEMPORAL_ADDRESS", "UI_PORT", "WEB_PORT"):
         monkeypatch.setenv(f"INFOSHARE_{name}", os.environ.get(f"INFOSHARE_{name}", ""))
         monkeypatch.delenv(f"INFOSHARE_{name}")
+    # every other port `up` checks is free: only the web port is taken (not 8090, which
+    # another stack on this machine may hold)
+    monkeypatch.setenv("INFOSHARE_CODEC_PORT", str(free_port()))
     get_settings.cache_clear()
     result = CliRunner().invoke(
         app,

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import sys
+import traceback
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from temporalio.api.common.v1 import WorkflowExecution
 from temporalio.api.workflow.v1 import WorkflowExecutionInfo
 from temporalio.api.workflowservice.v1 import DescribeWorkflowExecutionRequest
 from temporalio.client import Client, WorkflowHandle
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from states.intake import Intake
 from tests import people
@@ -22,19 +26,45 @@ T = TypeVar("T")
 SHA = "a" * 64
 # A query that lands on a run just continued-as-new waits for nothing: retry it soon.
 QUERY_TIMEOUT = timedelta(seconds=2)
+# Every retry `patiently` made, by call site: in pytest's terminal summary (tests/conftest.py).
+RETRIES: Counter[str] = Counter()
+
+
+def is_the_quirk(err: RPCError) -> bool:
+    """The request timed out: the client's RPC timeout ran out (CANCELLED, "Timeout
+    expired"), or the server's deadline did. Any other error is a real one."""
+    if err.status == RPCStatusCode.CANCELLED:
+        return err.message == "Timeout expired"
+    return err.status == RPCStatusCode.DEADLINE_EXCEEDED
+
+
+def call_site() -> str:
+    """The innermost frame outside this module: the test's line that made the call."""
+    for frame in reversed(traceback.extract_stack()):
+        if frame.filename != __file__:
+            return f"{Path(frame.filename).name}:{frame.lineno}"
+    return "?"
 
 
 async def patiently(call: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
-    """Retry a call that timed out: while a run continues-as-new, the time-skipping test
-    server leaves a request on the closing run unanswered until it times out."""
-    for attempt in range(attempts):
+    """Retry a request on a proposal's current run that timed out. The time-skipping test
+    server's quirk: a request that lands on a run just continuing-as-new is left
+    unanswered until it times out; asked again, the new run answers. Only for calls that
+    can land on that moment (a query, a describe or the teardown's history right after a
+    message that may continue the run as new); retries only that timeout, and counts and
+    prints each retry with its call site."""
+    for attempt in range(1, attempts + 1):
         try:
             return await call()
         except RPCError as err:
-            if "Timeout" not in err.message and "deadline" not in err.message:
+            if not is_the_quirk(err) or attempt == attempts:
                 raise
-            if attempt == attempts - 1:
-                raise
+            site = call_site()
+            RETRIES[site] += 1
+            print(
+                f"patiently: retry {attempt} at {site} after {err.status.name}: {err.message}",
+                file=sys.stderr,
+            )
     raise AssertionError("unreachable")
 
 

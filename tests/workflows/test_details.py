@@ -27,7 +27,7 @@ from tests.current_details import (
     next_step,
 )
 from tests.factories import low_risk_intake, make_intake
-from tests.workflows.driver import Driver, patiently
+from tests.workflows.driver import Driver
 from workflows.details import YOUR_EMAIL, current_details
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -204,7 +204,7 @@ async def test_details_match_status_after_every_step_of_a_full_lifecycle(
     assert states[-3:] == ["signing", "signing", "active"]
 
     due = datetime.fromisoformat(status["next_review_due"])
-    await env.sleep(due - await patiently(env.get_current_time) + timedelta(hours=1))
+    await env.sleep(due - await env.get_current_time() + timedelta(hours=1))
     status = await d.wait_for(lambda s: s["state"] == "review_due")
     details = await details_matching(client, wid, status)
     await send(*next_step(status, details))
