@@ -7,15 +7,12 @@ import socket
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 
+from infoshare.runtime.serving import free_port
+
+__all__ = ["default_ports", "free_port", "holding"]
+
 # Prometheus metrics of the deployments (the setting's default is 0: off).
 METRICS_PORT = 9464
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def default_ports() -> dict[str, int]:

@@ -29,8 +29,9 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from infoshare.bench import lifecycle
-from infoshare.bench.stack import Stack, free_port
+from infoshare.bench.stack import Stack
 from infoshare.runtime.devserver import INDEXED_VALUE_TYPES
+from infoshare.runtime.serving import free_port
 from infoshare.settings import get_settings
 
 T = TypeVar("T")

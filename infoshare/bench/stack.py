@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from pathlib import Path
 from temporalio.client import Client
 
 from infoshare.runtime.devserver import DevServer
+from infoshare.runtime.serving import free_port
 
 # The people of the README's walkthrough: each message's sender holds its role.
 PEOPLE: tuple[tuple[str, list[str], str], ...] = (
@@ -34,13 +34,6 @@ PEOPLE: tuple[tuple[str, list[str], str], ...] = (
     ("director@phso.example", ["signatory"], "PHSO"),
     ("chief@lgsco.example", ["signatory"], "LGSCO"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def prepare_home(home: Path, database_url: str = "") -> None:

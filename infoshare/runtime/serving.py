@@ -12,6 +12,14 @@ from typing import Any
 import uvicorn
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port nothing listens on now (for servers the benchmark and the tests start)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
 class PortUnavailable(Exception):
     """A server cannot listen where it was told to; the text says why."""
 
