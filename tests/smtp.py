@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import logging
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
+from infoshare.runtime.serving import free_port
 from infoshare.settings import get_settings
 
 
@@ -121,12 +121,6 @@ def settings_from(**env: str | None) -> Iterator[None]:
     finally:
         patch.undo()
         get_settings.cache_clear()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -21,7 +21,8 @@ from tests.activities.outbox import CASEWORKER, examples, queued, request
 from tests.activities.test_agreement import agreement_request
 from tests.activities.test_records import decisions
 from tests.db_fixtures import make_event, make_step
-from tests.smtp import SmtpServer, free_port, settings_from
+from tests.ports import free_port
+from tests.smtp import SmtpServer, settings_from
 
 DPO_PEOPLE = {"dana@phso.example", "ira@phso.example"}
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from activities.notifications import queue_notifications
 from tests.activities.outbox import add_directory, request
 from tests.cli.test_cli import invoke
-from tests.smtp import SmtpServer, free_port
+from tests.ports import free_port
+from tests.smtp import SmtpServer
 
 
 def queue_two() -> None:

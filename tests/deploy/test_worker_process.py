@@ -19,7 +19,8 @@ import pytest
 import yaml
 from temporalio.testing import WorkflowEnvironment
 
-from tests.deploy.conftest import DEPLOY, free_port, http_get, http_json
+from tests.deploy.conftest import DEPLOY, http_get, http_json
+from tests.ports import free_port
 
 INFOSHARE = Path(sys.executable).parent / "infoshare"
 CONFIGMAP = DEPLOY / "kubernetes" / "infoshare" / "configmap.yaml"

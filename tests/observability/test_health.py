@@ -113,7 +113,7 @@ async def test_a_taken_port_is_a_clear_error() -> None:
 
 
 def test_http_get_helper_reports_connection_errors() -> None:
-    from tests.deploy.conftest import free_port
+    from tests.ports import free_port
 
     with pytest.raises(OSError):
         http_get(f"http://127.0.0.1:{free_port()}/healthz", timeout=1)
