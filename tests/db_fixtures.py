@@ -25,6 +25,7 @@ from infoshare.database.people import add_person
 from infoshare.database.session import reset_engine, session_scope
 from infoshare.settings import Settings, get_settings
 from states.types import Person, StepRecord, TimelineEvent
+from tests import required
 
 __all__ = [
     "add_people",
@@ -52,9 +53,7 @@ def _postgres_error() -> str | None:
 def _postgres_database() -> Iterator[str]:
     error = _postgres_error()
     if error:
-        if os.environ.get("INFOSHARE_TEST_REQUIRE_POSTGRES") == "1":
-            pytest.fail(error)
-        pytest.skip(error)
+        required.missing(error, required_by="INFOSHARE_TEST_REQUIRE_POSTGRES")
     name = f"infoshare_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))

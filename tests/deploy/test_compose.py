@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
+from tests import required
 from tests.deploy.conftest import DEPLOY, check_command, settings_from
 from workflows.search_attributes import SEARCH_ATTRIBUTES
 
@@ -38,10 +39,10 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def docker_compose() -> str:
     found = shutil.which("docker-compose")
     if found is None:
-        message = "docker-compose is not installed (apt-get install docker-compose)"
-        if os.environ.get("INFOSHARE_TEST_REQUIRE_DOCKER_COMPOSE") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        required.missing(
+            "docker-compose is not installed (apt-get install docker-compose)",
+            required_by="INFOSHARE_TEST_REQUIRE_DOCKER_COMPOSE",
+        )
     return found
 
 
