@@ -17,7 +17,6 @@ from pydantic import ValidationError
 
 from infoshare.cli.errors import CliError, validation_lines
 from infoshare.runtime import temporal
-from infoshare.runtime.temporal import unreachable
 from infoshare.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -25,10 +24,6 @@ if TYPE_CHECKING:
     from temporalio.client import Client
 
 T = TypeVar("T")
-
-# Long enough for a server under load, short enough that a wrong address is told at once.
-CONNECT_TIMEOUT = 10.0
-
 
 def load_settings() -> Settings:
     """The settings from the environment; CliError naming the bad variable."""
@@ -114,9 +109,9 @@ def database_session(settings: Settings) -> Iterator[Session]:
 async def connect(settings: Settings) -> Client:
     """A client on the configured Temporal; CliError if it cannot be reached."""
     try:
-        return await asyncio.wait_for(temporal.connect(settings), CONNECT_TIMEOUT)
-    except (RuntimeError, TimeoutError, OSError) as err:
-        raise CliError(unreachable(settings, err)) from None
+        return await temporal.connect_in_time(settings)
+    except temporal.TemporalUnreachable as err:
+        raise CliError(str(err)) from None
 
 
 def with_client(settings: Settings, work: Callable[[Client], Awaitable[T]]) -> T:

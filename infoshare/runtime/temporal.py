@@ -7,6 +7,7 @@ same core runtime (its logs pass the personal-data redaction).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from collections.abc import Sequence
@@ -87,3 +88,20 @@ def unreachable(settings: Settings, err: BaseException) -> str:
         f"(namespace {settings.temporal_namespace}): {detail}. Is `infoshare up` running? "
         "INFOSHARE_TEMPORAL_ADDRESS says where Temporal is."
     )
+
+
+class TemporalUnreachable(Exception):
+    """Temporal could not be reached in time; the text says where and what to do."""
+
+
+# Long enough for a server under load, short enough that a wrong address is told at once.
+CONNECT_TIMEOUT = 10.0
+
+
+async def connect_in_time(settings: Settings) -> Client:
+    """`connect`, bounded by CONNECT_TIMEOUT, for a person waiting on the answer (the
+    command line, the web form); TemporalUnreachable says why not."""
+    try:
+        return await asyncio.wait_for(connect(settings), CONNECT_TIMEOUT)
+    except (RuntimeError, TimeoutError, OSError) as err:
+        raise TemporalUnreachable(unreachable(settings, err)) from None

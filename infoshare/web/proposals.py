@@ -36,7 +36,6 @@ from workflows.search_attributes import (
     ISP_STATE,
 )
 
-CONNECT_TIMEOUT = 10.0
 RPC_TIMEOUT = timedelta(seconds=10)
 WORKFLOW_ID = re.compile(r"^isp-[a-z0-9]{1,60}$")
 
@@ -63,14 +62,12 @@ class Temporal:
             return self._client
         async with self._lock:
             if self._client is None:
-                from infoshare.runtime.temporal import connect
+                from infoshare.runtime.temporal import TemporalUnreachable, connect_in_time
 
                 try:
-                    self._client = await asyncio.wait_for(connect(self.settings), CONNECT_TIMEOUT)
-                except (RuntimeError, TimeoutError, OSError) as err:
-                    from infoshare.runtime.temporal import unreachable
-
-                    raise TemporalUnavailable(unreachable(self.settings, err)) from None
+                    self._client = await connect_in_time(self.settings)
+                except TemporalUnreachable as err:
+                    raise TemporalUnavailable(str(err)) from None
             return self._client
 
 
