@@ -8,6 +8,7 @@ only a lazy import hides still fails here.
 from __future__ import annotations
 
 import ast
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -59,6 +60,7 @@ def imported_names(tree: ast.AST, module: str, is_package: bool) -> Iterator[str
         stack.extend(ast.iter_child_nodes(node))
 
 
+@functools.cache  # the sources do not change during a run: read them once
 def import_graph() -> dict[str, set[str]]:
     """Module -> the project's modules it imports (a name resolves to its module file)."""
     modules = module_files()
